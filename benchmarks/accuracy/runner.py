@@ -1,0 +1,89 @@
+"""Run ``dedup scan`` over a corpus and turn its JSON report into detections.
+
+The detector is run as users run it, ``python -m dedup scan FILE.jsonl --format json``, over
+all documents at once, so finding the right pairs among thousands of documents is part of what
+is measured. The report contract: ``pairs[*]`` has ``a``, ``b`` (ids, either order) and
+``passages[*]`` with ``a_start``, ``a_end``, ``b_start``, ``b_end`` (``str`` offsets);
+``clusters[*].articles`` lists ids.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .gold import Alignment, PairCorpus
+
+__all__ = ["BenchmarkError", "Detections", "detections_from_report", "run_scan"]
+
+
+class BenchmarkError(RuntimeError):
+    """The detector could not be run, or its report breaks the contract."""
+
+
+def run_scan(documents: Mapping[str, str], *, scan_args: Sequence[str] = ()) -> tuple[dict, float]:
+    """Scan ``documents`` (id to text) in one ``dedup scan`` run; return the report and seconds taken."""
+    with tempfile.TemporaryDirectory(prefix="dedup-accuracy-") as tmp:
+        source, output = Path(tmp) / "articles.jsonl", Path(tmp) / "report.json"
+        with source.open("w", encoding="utf-8") as handle:
+            for doc_id in sorted(documents):
+                handle.write(json.dumps({"id": doc_id, "text": documents[doc_id]}) + "\n")
+        command = [sys.executable, "-m", "dedup", "scan", str(source), "--format", "json", "--output", str(output)]
+        started = time.perf_counter()
+        done = subprocess.run([*command, *scan_args], capture_output=True, text=True)
+        elapsed = time.perf_counter() - started
+        if done.returncode != 0 or not output.exists():
+            raise BenchmarkError(f"dedup scan failed (exit {done.returncode}): {done.stderr[-2000:]}")
+        return json.loads(output.read_text(encoding="utf-8")), elapsed
+
+
+@dataclass
+class Detections:
+    """A report seen through one corpus: passages as alignments on its evaluated pairs.
+
+    ``pairs`` holds the evaluated pairs reported with at least one passage; ``unlisted`` counts
+    reported pairs outside the evaluated ones (ignored unless the corpus is closed).
+    """
+
+    alignments: list[Alignment] = field(default_factory=list)
+    pairs: set[tuple[str, str]] = field(default_factory=set)
+    unlisted: int = 0
+
+
+def _orient(a: str, b: str, listed: set[tuple[str, str]], corpus: PairCorpus) -> tuple[bool, bool]:
+    """(known, a_is_susp): whether the pair is evaluated, and which side is the suspicious one."""
+    if (a, b) in listed:
+        return True, True
+    if (b, a) in listed:
+        return True, False
+    closed = corpus.closed and a in corpus.documents and b in corpus.documents
+    return closed, True
+
+
+def _alignment(passage: Mapping, a: str, b: str, a_is_susp: bool) -> Alignment:
+    ends = passage["a_start"], passage["a_end"], passage["b_start"], passage["b_end"]
+    if a_is_susp:
+        return Alignment(a, ends[0], ends[1], b, ends[2], ends[3])
+    return Alignment(b, ends[2], ends[3], a, ends[0], ends[1])
+
+
+def detections_from_report(report: Mapping, corpus: PairCorpus) -> Detections:
+    """The report's passages on ``corpus``'s evaluated pairs, oriented (suspicious, source)."""
+    listed, found = set(corpus.pairs), Detections()
+    for record in report.get("pairs", ()):
+        a, b = str(record["a"]), str(record["b"])
+        known, a_is_susp = _orient(a, b, listed, corpus)
+        if not known:
+            found.unlisted += 1
+            continue
+        passages = [p for p in record.get("passages", ()) if p["a_end"] > p["a_start"] and p["b_end"] > p["b_start"]]
+        found.alignments.extend(_alignment(p, a, b, a_is_susp) for p in passages)
+        if passages:
+            found.pairs.add((a, b) if a_is_susp else (b, a))
+    return found

@@ -1,0 +1,53 @@
+"""Turning a (fake) dedup report into oriented detections."""
+
+from benchmarks.accuracy.gold import Alignment, PairCorpus
+from benchmarks.accuracy.measures import pan_scores
+from benchmarks.accuracy.runner import detections_from_report
+
+DOCS = {"s": "x" * 100, "r": "y" * 100, "t": "z" * 50, "q": "w" * 50}
+CORPUS = PairCorpus(
+    name="fake",
+    documents=DOCS,
+    pairs=(("s", "r"), ("t", "q")),
+    cases=(Alignment("s", 10, 30, "r", 50, 70),),
+)
+
+
+def passage(a_start, a_end, b_start, b_end):
+    return {"a_start": a_start, "a_end": a_end, "b_start": b_start, "b_end": b_end,
+            "a_text": "", "b_text": "", "similarity": 1.0}
+
+
+def test_both_orders_of_a_pair_map_to_the_same_detection():
+    forward = {"pairs": [{"a": "s", "b": "r", "passages": [passage(10, 30, 50, 70)]}]}
+    backward = {"pairs": [{"a": "r", "b": "s", "passages": [passage(50, 70, 10, 30)]}]}
+    for report in (forward, backward):
+        found = detections_from_report(report, CORPUS)
+        assert found.alignments == [Alignment("s", 10, 30, "r", 50, 70)]
+        assert found.pairs == {("s", "r")}
+        assert pan_scores(CORPUS.cases, found.alignments)["plagdet"] == 1.0
+
+
+def test_unlisted_pairs_are_counted_not_scored():
+    report = {"pairs": [{"a": "s", "b": "q", "passages": [passage(0, 10, 0, 10)]}]}
+    found = detections_from_report(report, CORPUS)
+    assert (found.alignments, found.unlisted) == ([], 1)
+
+
+def test_closed_corpus_scores_unlisted_pairs_as_false_positives():
+    closed = PairCorpus(name="c", documents=DOCS, pairs=CORPUS.pairs, cases=CORPUS.cases, closed=True)
+    report = {"pairs": [{"a": "s", "b": "q", "passages": [passage(0, 10, 0, 10)]}]}
+    found = detections_from_report(report, closed)
+    assert found.pairs == {("s", "q")} and found.unlisted == 0
+    assert pan_scores(closed.cases, found.alignments)["precision"] == 0.0
+
+
+def test_listed_negative_pair_with_passages_is_a_false_detection():
+    report = {"pairs": [{"a": "q", "b": "t", "passages": [passage(0, 5, 0, 5)]}]}
+    found = detections_from_report(report, CORPUS)
+    assert found.alignments == [Alignment("t", 0, 5, "q", 0, 5)]
+
+
+def test_pairs_without_passages_are_not_detected():
+    found = detections_from_report({"pairs": [{"a": "s", "b": "r", "passages": []}]}, CORPUS)
+    assert found.pairs == set() and found.alignments == []
