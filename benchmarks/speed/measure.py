@@ -1,0 +1,85 @@
+"""Run one command as a child process and measure its wall time, CPU time and peak memory.
+
+Peak memory comes from two sources, both kept in the result:
+
+- ``maxrss_mb``: exact. ``os.wait4`` returns the child's own ``rusage``, whose ``ru_maxrss`` is
+  the largest resident set any single process of the child's tree reached (Linux merges the
+  maxima of waited-for grandchildren). It does not add up processes running at the same time.
+- ``tree_rss_mb``: the largest *sum* of RSS over the child and all its descendants, sampled
+  every ``interval`` seconds with psutil (approximate; only when psutil is installed). It is the
+  one that matters for a multi-process run.
+
+``peak_rss_mb`` is the larger of the two.
+"""
+
+import os
+import subprocess
+import time
+from dataclasses import asdict, dataclass
+
+try:
+    import psutil
+except ImportError:  # the exact per-process figure still works
+    psutil = None
+
+
+@dataclass
+class Run:
+    """One measured child run."""
+
+    returncode: int
+    wall_s: float
+    cpu_s: float
+    maxrss_mb: float
+    tree_rss_mb: float | None
+    stderr_tail: str
+
+    @property
+    def peak_rss_mb(self) -> float:
+        return max(self.maxrss_mb, self.tree_rss_mb or 0.0)
+
+    def as_dict(self) -> dict:
+        return asdict(self) | {"peak_rss_mb": round(self.peak_rss_mb, 1)}
+
+
+def _tree_rss(process) -> int:
+    total = 0
+    try:
+        for p in [process, *process.children(recursive=True)]:
+            try:
+                total += p.memory_info().rss
+            except psutil.Error:
+                pass
+    except psutil.Error:
+        pass
+    return total
+
+
+def run(cmd: list[str], *, log_path: str, interval: float = 0.05, timeout: float | None = None) -> Run:
+    """Run ``cmd`` (stdout and stderr to ``log_path``) and measure it until it exits."""
+    with open(log_path, "wb") as log:
+        start = time.perf_counter()
+        child = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        watched = psutil.Process(child.pid) if psutil else None
+        tree_peak = 0
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
+            if timeout and time.perf_counter() - start > timeout:
+                child.kill()
+            if watched:
+                tree_peak = max(tree_peak, _tree_rss(watched))
+            time.sleep(interval)
+        wall = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    with open(log_path, "rb") as log:
+        tail = log.read()[-2000:].decode("utf-8", "replace")
+    return Run(
+        returncode=child.returncode,
+        wall_s=round(wall, 3),
+        cpu_s=round(usage.ru_utime + usage.ru_stime, 3),
+        maxrss_mb=round(usage.ru_maxrss / 1024, 1),
+        tree_rss_mb=round(tree_peak / 2**20, 1) if watched else None,
+        stderr_tail=tail if child.returncode else "",
+    )
