@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["Alignment", "PairCorpus"]
+__all__ = ["Alignment", "PairCorpus", "merge"]
 
 
 @dataclass(frozen=True, order=True)
@@ -86,3 +86,17 @@ class PairCorpus:
             closed=self.closed,
             meta=self.meta,
         )
+
+
+def merge(corpora: list[PairCorpus], name: str) -> PairCorpus:
+    """One data set made of several (their documents, pairs and cases together)."""
+    documents: dict[str, str] = {}
+    for corpus in corpora:
+        documents.update(corpus.documents)
+    return PairCorpus(
+        name=name,
+        documents=documents,
+        pairs=tuple(p for c in corpora for p in c.pairs),
+        cases=tuple(case for c in corpora for case in c.cases),
+        closed=any(c.closed for c in corpora),
+    )
