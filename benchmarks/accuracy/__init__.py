@@ -1,7 +1,7 @@
 """Accuracy benchmark: PAN 2013, Clough-Stevenson, Reuters-21578 and a generated news-reuse set.
 
 Run with ``python -m benchmarks accuracy [--data=DIR] [--quick] [--only=pan13,clough,...]
-[--scan-arg=--threshold=0.7 ...]``. Options take ``=`` because the benchmark dispatcher passes on
+[--scan-arg=--threshold=0.7 ...] [--via=library]``. Options take ``=`` because the benchmark dispatcher passes on
 only arguments that start with ``-``. Results go to ``benchmarks/results/accuracy.json`` and
 ``accuracy.md``; progress goes to stderr and the markdown table to stdout.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .report import write
 from .runner import BenchmarkError
-from .suites import clough_suite, log, newsreuse_suite, pan13_suite, reuters_suite
+from .suites import VIA, clough_suite, log, newsreuse_suite, pan13_suite, reuters_suite
 
 __all__ = ["main"]
 
@@ -36,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--quick", action="store_true", help="a small fixed subset, under a minute")
     parser.add_argument("--only", default=",".join(SUITES), help="comma-separated suites to run")
     parser.add_argument("--scan-arg", action="append", default=[], help="extra option for dedup scan (repeatable)")
+    parser.add_argument("--via", choices=("cli", "library"), default="cli", help="run dedup scan as a subprocess or in-process")
     parser.add_argument("--output", type=Path, default=PROJECT / "benchmarks" / "results", help="results directory")
     return parser
 
@@ -64,6 +65,7 @@ def main(argv: list[str]) -> int:
     if unknown or not options.data.is_dir():
         log(f"unknown suite(s) {unknown}; choose from {SUITES}" if unknown else f"no data directory {options.data}")
         return 2
+    VIA["mode"] = options.via
     started, results = time.perf_counter(), {}
     try:
         for name in names:
@@ -71,7 +73,7 @@ def main(argv: list[str]) -> int:
     except BenchmarkError as exc:
         log(str(exc))
         return 1
-    meta = {"quick": options.quick, "data": str(options.data), "scan_args": options.scan_arg,
+    meta = {"quick": options.quick, "data": str(options.data), "scan_args": options.scan_arg, "via": options.via,
             "seconds": round(time.perf_counter() - started, 1)}
     print(write(results, meta, options.output))
     return 0

@@ -27,8 +27,44 @@ class BenchmarkError(RuntimeError):
     """The detector could not be run, or its report breaks the contract."""
 
 
-def run_scan(documents: Mapping[str, str], *, scan_args: Sequence[str] = ()) -> tuple[dict, float]:
-    """Scan ``documents`` (id to text) in one ``dedup scan`` run; return the report and seconds taken."""
+def _overrides(scan_args: Sequence[str]) -> dict[str, object]:
+    """``["--max-gap-words=20"]`` as library keywords ``{"max_gap_words": 20}``."""
+    overrides: dict[str, object] = {}
+    for arg in scan_args:
+        name, _, raw = arg.lstrip("-").partition("=")
+        value: object = raw
+        for kind in (int, float):
+            try:
+                value = kind(raw)
+                break
+            except ValueError:
+                continue
+        overrides[name.replace("-", "_")] = value
+    return overrides
+
+
+def _scan_library(documents: Mapping[str, str], scan_args: Sequence[str]) -> tuple[dict, float]:
+    import dedup
+
+    articles = [{"id": doc_id, "text": documents[doc_id]} for doc_id in sorted(documents)]
+    started = time.perf_counter()
+    try:
+        result = dedup.scan(articles, **_overrides(scan_args))
+    except dedup.DedupError as exc:
+        raise BenchmarkError(f"dedup.scan failed: {exc}") from exc
+    return result.to_dict(), time.perf_counter() - started
+
+
+def run_scan(
+    documents: Mapping[str, str], *, scan_args: Sequence[str] = (), via: str = "cli"
+) -> tuple[dict, float]:
+    """Scan ``documents`` (id to text) in one run; return the report and seconds taken.
+
+    ``via="cli"`` runs ``python -m dedup scan`` in a subprocess, as users do; ``via="library"``
+    calls ``dedup.scan`` in-process (``scan_args`` such as ``--threshold=0.7`` become keywords).
+    """
+    if via == "library":
+        return _scan_library(documents, scan_args)
     with tempfile.TemporaryDirectory(prefix="dedup-accuracy-") as tmp:
         source, output = Path(tmp) / "articles.jsonl", Path(tmp) / "report.json"
         with source.open("w", encoding="utf-8") as handle:

@@ -39,11 +39,15 @@ def score(corpus: PairCorpus, report: dict) -> dict:
     return scores
 
 
+VIA = {"mode": "cli"}  # set by main(): "cli" or "library"
+
+
 def _scan(documents: dict[str, str], label: str, scan_args: Sequence[str]) -> tuple[dict, dict]:
-    log(f"{label}: scanning {len(documents)} documents")
-    report, seconds = run_scan(documents, scan_args=scan_args)
+    log(f"{label}: scanning {len(documents)} documents via {VIA['mode']}")
+    report, seconds = run_scan(documents, scan_args=scan_args, via=VIA["mode"])
     log(f"{label}: {len(report.get('pairs', []))} pairs reported in {seconds:.1f}s")
-    info = {"documents": len(documents), "seconds": round(seconds, 2), "reported_pairs": len(report.get("pairs", []))}
+    info = {"documents": len(documents), "seconds": round(seconds, 2), "reported_pairs": len(report.get("pairs", [])),
+            "skipped": len(report.get("skipped", [])), "stats": report.get("stats", {})}
     return report, info
 
 
