@@ -1,0 +1,226 @@
+"""Passage alignment: every stretch of text two articles share, with offsets into both.
+
+Seeds are the shingles two articles have in common, as points ``(i, j)`` (shingle ``i`` of A
+equals shingle ``j`` of B). Seeds are chained greedily in A order: a seed extends the chain whose
+last seed lies before it *in both articles* within ``max_gap_words + shingle_size`` words, so
+small edits inside a passage (``Aug. 16`` / ``16 August``) are bridged, while passages that were
+reordered form separate chains. Chains shorter than ``min_passage_words`` on either side are
+dropped, and so is a chain whose both sides lie inside stronger passages already kept (a
+paragraph repeated in one article matches each copy once, not crosswise).
+
+Offsets are ``str`` indices into the original texts: ``text_a[a_start:a_end]`` is the passage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+import numpy as np
+
+from .models import Passage
+
+__all__ = ["Chain", "align", "seeds"]
+
+# Boilerplate guard: a shingle repeated more often than this in one pair gives no seeds.
+_MAX_SEED_MULTIPLICITY = 16
+_CLOSING = set(".,;:!?\"'”’)]»")
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s")
+
+
+def seeds(shingles_a: np.ndarray, shingles_b: np.ndarray) -> np.ndarray:
+    """All ``(i, j)`` with ``shingles_a[i] == shingles_b[j]``, sorted by ``i`` then ``j``."""
+    common = np.intersect1d(shingles_a, shingles_b)
+    if len(common) == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    ia = np.flatnonzero(np.isin(shingles_a, common))
+    jb = np.flatnonzero(np.isin(shingles_b, common))
+    order_b = jb[np.argsort(shingles_b[jb], kind="stable")]
+    keys_b = shingles_b[order_b]
+    lo = np.searchsorted(keys_b, shingles_a[ia], side="left")
+    hi = np.searchsorted(keys_b, shingles_a[ia], side="right")
+    counts = hi - lo
+    keep = counts * np.bincount(np.searchsorted(common, shingles_a[ia]), minlength=len(common))[
+        np.searchsorted(common, shingles_a[ia])
+    ] <= _MAX_SEED_MULTIPLICITY
+    ia, lo, counts = ia[keep], lo[keep], counts[keep]
+    rows = np.repeat(ia, counts)
+    cols = order_b[np.repeat(lo, counts) + _ranks(counts)]
+    pairs = np.column_stack([rows, cols])
+    return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+
+
+def _ranks(counts: np.ndarray) -> np.ndarray:
+    """``[0..c0-1, 0..c1-1, ...]`` for counts ``[c0, c1, ...]``."""
+    total = int(counts.sum())
+    starts = np.cumsum(counts) - counts
+    return np.arange(total) - np.repeat(starts, counts)
+
+
+@dataclass
+class Chain:
+    """Seeds chained into one passage candidate (shingle positions, inclusive)."""
+
+    i_first: int
+    j_first: int
+    i_last: int
+    j_last: int
+    seeds: list
+
+
+def chain_seeds(points: np.ndarray, reach: int) -> list[Chain]:
+    """Greedy chaining of seeds sorted by ``i``: each joins the nearest open chain it can extend."""
+    open_chains: list[Chain] = []
+    done: list[Chain] = []
+    for i, j in points.tolist():
+        still_open = []
+        for chain in open_chains:
+            (still_open if i - chain.i_last <= reach else done).append(chain)
+        open_chains = still_open
+        best, best_cost = None, None
+        for chain in open_chains:
+            di, dj = i - chain.i_last, j - chain.j_last
+            if 0 < di <= reach and 0 < dj <= reach:
+                cost = max(di, dj) + abs(di - dj)
+                if best_cost is None or cost < best_cost:
+                    best, best_cost = chain, cost
+        if best is None:
+            open_chains.append(Chain(i, j, i, j, [(i, j)]))
+        else:
+            best.i_last, best.j_last = i, j
+            best.seeds.append((i, j))
+    return done + open_chains
+
+
+def _covered(mask: np.ndarray, first: int, last: int) -> float:
+    return float(mask[first : last + 1].mean()) if last >= first else 0.0
+
+
+def _select(chains: list[Chain], k: int, len_a: int, len_b: int) -> list[Chain]:
+    """Keep chains strongest first, dropping ones already explained on both sides."""
+    ranked = sorted(chains, key=lambda c: (-len(c.seeds), c.i_first, c.j_first))
+    taken_a = np.zeros(len_a, dtype=bool)
+    taken_b = np.zeros(len_b, dtype=bool)
+    kept = []
+    for chain in ranked:
+        a_end, b_end = chain.i_last + k - 1, chain.j_last + k - 1
+        if _covered(taken_a, chain.i_first, a_end) > 0.5 and _covered(taken_b, chain.j_first, b_end) > 0.5:
+            continue
+        taken_a[chain.i_first : a_end + 1] = True
+        taken_b[chain.j_first : b_end + 1] = True
+        kept.append(chain)
+    return sorted(kept, key=lambda c: (c.i_first, c.j_first))
+
+
+def _extend_end(text: str, end: int) -> int:
+    """Take closing punctuation right after the last word (``.``, ``"``, ``)``) into the passage."""
+    while end < len(text) and text[end] in _CLOSING:
+        end += 1
+    return end
+
+
+@dataclass
+class Span:
+    """A passage in token coordinates: tokens ``[a0, a1)`` of A and ``[b0, b1)`` of B, and how
+    many tokens on each side are matched."""
+
+    a0: int
+    a1: int
+    b0: int
+    b1: int
+    hit_a: int
+    hit_b: int
+
+
+def _chain_span(chain: Chain, k: int) -> Span:
+    hit_a, hit_b = set(), set()
+    for i, j in chain.seeds:
+        hit_a.update(range(i, i + k))
+        hit_b.update(range(j, j + k))
+    return Span(chain.i_first, chain.i_last + k, chain.j_first, chain.j_last + k, len(hit_a), len(hit_b))
+
+
+def _extension(a: list, b: list, max_gap: int) -> tuple[int, int, int]:
+    """How far matching words reach outward from the edge at index 0 of ``a`` and ``b``.
+
+    ``a`` and ``b`` list the words beyond a passage edge, nearest first. Matching blocks are taken
+    while each is within ``max_gap`` words of the last; the reach counts only if at least two
+    words matched and they make up half of the added words on both sides.
+    Returns ``(words added in a, words added in b, words matched)``.
+    """
+    reach_a = reach_b = matched = 0
+    for block in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()[:-1]:
+        if block.a - reach_a > max_gap or block.b - reach_b > max_gap:
+            break
+        reach_a, reach_b, matched = block.a + block.size, block.b + block.size, matched + block.size
+    if matched >= 2 and 2 * matched >= max(reach_a, reach_b):
+        return reach_a, reach_b, matched
+    return 0, 0, 0
+
+
+def _extend(span: Span, ha: list, hb: list, reach: int, max_gap: int) -> Span:
+    """Grow a span at both edges over nearby words that still match (edits near passage edges)."""
+    before = _extension(ha[max(0, span.a0 - reach) : span.a0][::-1], hb[max(0, span.b0 - reach) : span.b0][::-1], max_gap)
+    after = _extension(ha[span.a1 : span.a1 + reach], hb[span.b1 : span.b1 + reach], max_gap)
+    return Span(span.a0 - before[0], span.a1 + after[0], span.b0 - before[1], span.b1 + after[1],
+                span.hit_a + before[2] + after[2], span.hit_b + before[2] + after[2])
+
+
+def _boundary_after(text: str, tokens, t: int) -> bool:
+    """Whether a sentence or paragraph ends between token ``t`` and token ``t + 1``."""
+    gap = text[tokens.ends[t] : tokens.starts[t + 1]]
+    if "\n" in gap:
+        return True
+    word = text[tokens.starts[t] : tokens.ends[t]]
+    abbreviation = len(word) <= 3 and (word[:1].isupper() or "." in word)
+    return bool(_SENTENCE_END.match(gap)) and not abbreviation
+
+
+def _trim(span: Span, text_a: str, ta, text_b: str, tb, limit: int = 2) -> Span:
+    """Drop up to ``limit`` words that spill over a sentence end at either edge on both sides
+    (``...a security crisis. The``: the ``The`` matched only by chance)."""
+    for n in range(1, limit + 1):
+        if span.a1 - n - 1 < span.a0 or span.b1 - n - 1 < span.b0:
+            break
+        if _boundary_after(text_a, ta, span.a1 - n - 1) and _boundary_after(text_b, tb, span.b1 - n - 1):
+            span = Span(span.a0, span.a1 - n, span.b0, span.b1 - n, span.hit_a - n, span.hit_b - n)
+            break
+    for n in range(1, limit + 1):
+        if span.a0 + n >= span.a1 or span.b0 + n >= span.b1:
+            break
+        if _boundary_after(text_a, ta, span.a0 + n - 1) and _boundary_after(text_b, tb, span.b0 + n - 1):
+            span = Span(span.a0 + n, span.a1, span.b0 + n, span.b1, span.hit_a - n, span.hit_b - n)
+            break
+    return span
+
+
+def align(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b, shingles_b: np.ndarray, *,
+          shingle_size: int, min_passage_words: int, max_gap_words: int) -> list[Passage]:
+    """Every passage the two texts share, ordered by position in A.
+
+    ``tokens_*`` are :class:`~dedup.normalize.Tokens` of the texts and ``shingles_*`` their
+    shingle hashes (one per token position, see :func:`dedup.shingle.shingle_hashes`).
+    """
+    k = shingle_size
+    points = seeds(shingles_a, shingles_b)
+    if len(points) == 0:
+        return []
+    chains = chain_seeds(points, reach=max_gap_words + k)
+    ha, hb = tokens_a.hashes.tolist(), tokens_b.hashes.tolist()
+    passages = []
+    for chain in _select(chains, k, len(tokens_a), len(tokens_b)):
+        span = _extend(_chain_span(chain, k), ha, hb, reach=max_gap_words + k, max_gap=3)
+        span = _trim(span, text_a, tokens_a, text_b, tokens_b)
+        if min(span.a1 - span.a0, span.b1 - span.b0) >= min_passage_words:
+            passages.append(_passage(span, text_a, tokens_a, text_b, tokens_b))
+    return passages
+
+
+def _passage(span: Span, text_a: str, ta, text_b: str, tb) -> Passage:
+    a_start, b_start = int(ta.starts[span.a0]), int(tb.starts[span.b0])
+    a_end = _extend_end(text_a, int(ta.ends[span.a1 - 1]))
+    b_end = _extend_end(text_b, int(tb.ends[span.b1 - 1]))
+    similarity = (span.hit_a + span.hit_b) / ((span.a1 - span.a0) + (span.b1 - span.b0))
+    return Passage(a_start=a_start, a_end=a_end, b_start=b_start, b_end=b_end,
+                   a_text=text_a[a_start:a_end], b_text=text_b[b_start:b_end], similarity=round(similarity, 4))

@@ -1,0 +1,147 @@
+"""Grouping: articles into story clusters, and shared passages into passage clusters.
+
+Article clusters use average linkage (scikit-learn's ``AgglomerativeClustering``) inside each
+connected component of the pair graph, on the similarity ``max(coverage_a, coverage_b)`` (how
+much of the smaller side is shared text). Average linkage is the guard against chaining: a
+group joins another only when the two share that much text *on average over all their member
+pairs*, so one long chain of weak links cannot glue unrelated stories together.
+
+Passage clusters are the connected components of passage occurrences, where two occurrences are
+linked when a pair's alignment matched them, or when they overlap by at least half in one article.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from sklearn.cluster import AgglomerativeClustering
+
+from .models import Article, Cluster, Pair, PassageCluster, PassageSpan
+
+__all__ = ["cluster_articles", "cluster_passages", "components"]
+
+_MAX_LINKAGE_SIZE = 4000  # above this a component is split on strong links only (memory is n^2)
+
+
+def components(n: int, edges: np.ndarray) -> np.ndarray:
+    """Connected-component label of each of ``n`` nodes, given ``(m, 2)`` edges."""
+    if len(edges) == 0:
+        return np.arange(n)
+    graph = coo_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n))
+    return connected_components(graph, directed=False)[1]
+
+
+def _pair_similarity(pair: Pair) -> float:
+    return max(pair.coverage_a, pair.coverage_b)
+
+
+def _average_linkage(members: list[int], sims: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
+    size = len(members)
+    local = {m: i for i, m in enumerate(members)}
+    distance = np.ones((size, size))
+    np.fill_diagonal(distance, 0.0)
+    for (x, y), sim in sims.items():
+        if x in local and y in local:
+            distance[local[x], local[y]] = distance[local[y], local[x]] = 1.0 - sim
+    if size > _MAX_LINKAGE_SIZE:
+        strong = np.argwhere(np.triu(distance <= 1.0 - threshold, 1))
+        labels = components(size, strong)
+    else:
+        model = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
+                                        distance_threshold=1.0 - threshold + 1e-9)
+        labels = model.fit_predict(distance)
+    groups = defaultdict(list)
+    for member, label in zip(members, labels):
+        groups[label].append(member)
+    return list(groups.values())
+
+
+def _origin(ids: Sequence[str], by_id: dict[str, Article]) -> tuple[str | None, str | None]:
+    dated = sorted((by_id[i].date, i) for i in ids if by_id[i].date)
+    return (dated[0][1], dated[0][0]) if dated else (None, None)
+
+
+def cluster_articles(articles: Sequence[Article], pairs: Sequence[Pair], *, threshold: float) -> list[Cluster]:
+    """Story clusters of two or more articles, largest first, each naming its likely origin."""
+    index = {a.id: i for i, a in enumerate(articles)}
+    sims = {}
+    for pair in pairs:
+        x, y = sorted((index[pair.a], index[pair.b]))
+        sims[x, y] = _pair_similarity(pair)
+    labels = components(len(articles), np.array(list(sims), dtype=np.int64).reshape(-1, 2))
+    members = defaultdict(list)
+    for node in sorted({n for edge in sims for n in edge}):
+        members[labels[node]].append(node)
+    groups = []
+    for nodes in members.values():
+        groups.extend(g for g in _average_linkage(nodes, sims, threshold) if len(g) > 1)
+    by_id = {a.id: a for a in articles}
+    id_groups = sorted((sorted(articles[n].id for n in g) for g in groups), key=lambda g: (-len(g), g))
+    return [Cluster(id=k, articles=tuple(g), origin=_origin(g, by_id)[0], origin_date=_origin(g, by_id)[1])
+            for k, g in enumerate(id_groups, start=1)]
+
+
+def _occurrences(pairs: Sequence[Pair]) -> tuple[list[tuple[str, int, int]], list[tuple[int, int]]]:
+    nodes: dict[tuple[str, int, int], int] = {}
+    links = []
+    for pair in pairs:
+        for p in pair.passages:
+            a = nodes.setdefault((pair.a, p.a_start, p.a_end), len(nodes))
+            b = nodes.setdefault((pair.b, p.b_start, p.b_end), len(nodes))
+            links.append((a, b))
+    return list(nodes), links
+
+
+def _overlap_links(spans: list[tuple[str, int, int]]) -> list[tuple[int, int]]:
+    """Link occurrences in the same article that overlap by at least half of the shorter one."""
+    links = []
+    by_article = defaultdict(list)
+    for node, (article, start, end) in enumerate(spans):
+        by_article[article].append((start, end, node))
+    for items in by_article.values():
+        items.sort()
+        for x, (start, end, node) in enumerate(items):
+            for start2, end2, node2 in items[x + 1 :]:
+                if start2 >= end:
+                    break
+                if min(end, end2) - start2 >= 0.5 * min(end - start, end2 - start2):
+                    links.append((node, node2))
+    return links
+
+
+def _merge_spans(spans: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Union of overlapping occurrences per article, in article then position order."""
+    merged: list[tuple[str, int, int]] = []
+    for article, start, end in sorted(spans):
+        if merged and merged[-1][0] == article and start <= merged[-1][2]:
+            merged[-1] = (article, merged[-1][1], max(end, merged[-1][2]))
+        else:
+            merged.append((article, start, end))
+    return merged
+
+
+def cluster_passages(articles: Sequence[Article], pairs: Sequence[Pair]) -> list[PassageCluster]:
+    """Passages found in two or more articles, most widespread first."""
+    spans, links = _occurrences(pairs)
+    if not spans:
+        return []
+    labels = components(len(spans), np.array(links + _overlap_links(spans), dtype=np.int64).reshape(-1, 2))
+    groups = defaultdict(list)
+    for span, label in zip(spans, labels):
+        groups[label].append(span)
+    by_id = {a.id: a for a in articles}
+    merged = [_merge_spans(g) for g in groups.values()]
+    merged = [g for g in merged if len({s[0] for s in g}) > 1]
+    merged.sort(key=lambda g: (-len({s[0] for s in g}), g))
+    return [
+        PassageCluster(
+            id=k,
+            spans=tuple(PassageSpan(article=a, start=s, end=e, text=by_id[a].text[s:e]) for a, s, e in g),
+            origin=_origin(sorted({s[0] for s in g}), by_id)[0],
+        )
+        for k, g in enumerate(merged, start=1)
+    ]

@@ -1,0 +1,127 @@
+"""The one immutable settings object shared by every stage, the CLI and the index."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from .exceptions import ConfigError
+
+__all__ = ["Config"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Config:
+    """Every setting of a dedup run, validated on creation.
+
+    Functions take ``config=None, **overrides``; ``Config().replace(threshold=0.9)`` makes a
+    variant. CLI flags carry the same names, kebab-cased (``--shingle-size``).
+
+    Parameters
+    ----------
+    shingle_size : int, default 5
+        Words per shingle (word n-gram). Also the smallest unit alignment can see.
+    num_perm : int, default 128
+        MinHash permutations per signature. More is more accurate and slower.
+    seed : int, default 1
+        Seed of the MinHash permutations. Signatures with different seeds never meet.
+    threshold : float, default 0.8
+        Whole-article Jaccard (of shingle sets) at or above which a pair is a
+        ``near-duplicate``; also the Jaccard the document LSH tier is tuned for.
+    passage_threshold : float, default 0.3
+        Jaccard between passage windows that the passage LSH tier is tuned to catch.
+    window_size : int, default 24
+        Shingles per passage window (windows overlap by half).
+    min_passage_words : int, default 8
+        Shortest shared passage reported, in words, on both sides.
+    max_gap_words : int, default 12
+        Longest run of unmatched words (an edit, an inserted clause) bridged inside one passage.
+    cluster_threshold : float, default 0.5
+        Average share of text that article groups must have in common to be clustered
+        (average linkage, so one chain of weak links does not glue stories together).
+    max_bucket_size : int, default 200
+        An LSH bucket holding more articles than this is treated as boilerplate and only
+        links each member to its first one, so candidate work stays linear.
+    max_chars : int, default 2_000_000
+        Articles longer than this (in characters) are skipped with a reason.
+    id_field : str, default "id"
+        Field (or CSV column) holding the article id in JSON, JSONL and CSV input.
+    text_field : str, default "text"
+        Field (or CSV column) holding the article text in JSON, JSONL and CSV input.
+    strict : bool, default False
+        Stop with an error at the first skipped article or file instead of counting it.
+
+    Examples
+    --------
+    >>> Config(threshold=0.9).threshold
+    0.9
+    >>> Config(threshold=1.5)
+    Traceback (most recent call last):
+    ...
+    dedup.exceptions.ConfigError: threshold must be in (0, 1], got 1.5
+    """
+
+    shingle_size: int = 5
+    num_perm: int = 128
+    seed: int = 1
+    threshold: float = 0.8
+    passage_threshold: float = 0.3
+    window_size: int = 24
+    min_passage_words: int = 8
+    max_gap_words: int = 12
+    cluster_threshold: float = 0.5
+    max_bucket_size: int = 200
+    max_chars: int = 2_000_000
+    id_field: str = "id"
+    text_field: str = "text"
+    strict: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("threshold", "passage_threshold", "cluster_threshold"):
+            _check_unit(name, getattr(self, name))
+        _check_int("shingle_size", self.shingle_size, 1, 50)
+        _check_int("num_perm", self.num_perm, 8, 4096)
+        _check_int("seed", self.seed, 0, 2**32 - 1)
+        _check_int("window_size", self.window_size, 2, 10_000)
+        _check_int("min_passage_words", self.min_passage_words, 1, 100_000)
+        _check_int("max_gap_words", self.max_gap_words, 0, 1_000)
+        _check_int("max_bucket_size", self.max_bucket_size, 2, 10**9)
+        _check_int("max_chars", self.max_chars, 1, 10**10)
+        if self.min_passage_words < self.shingle_size:
+            raise ConfigError(
+                f"min_passage_words ({self.min_passage_words}) must be at least "
+                f"shingle_size ({self.shingle_size}): shorter passages cannot be seen"
+            )
+        for name in ("id_field", "text_field"):
+            if not isinstance(getattr(self, name), str) or not getattr(self, name):
+                raise ConfigError(f"{name} must be a non-empty string")
+
+    def replace(self, **overrides) -> Config:
+        """Return a copy with some settings changed (validated like a new one)."""
+        return resolve(self, **overrides)
+
+    def to_dict(self) -> dict:
+        """Every setting, as plain JSON-ready values."""
+        return dataclasses.asdict(self)
+
+
+def resolve(config: Config | None = None, **overrides) -> Config:
+    """Combine an optional config with keyword overrides, rejecting unknown names."""
+    base = config if config is not None else Config()
+    if not isinstance(base, Config):
+        raise ConfigError(f"config must be a dedup.Config, got {type(base).__name__}")
+    known = {f.name for f in dataclasses.fields(Config)}
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    return dataclasses.replace(base, **overrides) if overrides else base
+
+
+def _check_unit(name: str, value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+        raise ConfigError(f"{name} must be in (0, 1], got {value!r}")
+
+
+def _check_int(name: str, value: int, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(f"{name} must be a whole number from {low} to {high}, got {value!r}")

@@ -1,0 +1,310 @@
+"""The one-shot batch call: articles in, verified pairs, passages and clusters out.
+
+Stages, each a plain function of its own module::
+
+    read/convert (io) -> tokens (normalize) -> shingles (shingle) -> signatures (signature)
+      -> candidates from two LSH tiers (lsh) -> exact verification -> passages (align)
+      -> clusters (cluster)
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .align import align
+from .cluster import cluster_articles, cluster_passages
+from .config import Config, resolve
+from .exceptions import InputError
+from .io import to_article
+from .lsh import candidate_pairs, miss_probability
+from .models import Article, Cluster, Pair, PassageCluster, Skipped
+from .normalize import Tokens, tokenize_array
+from .shingle import shingle_hashes
+from .signature import sign
+
+__all__ = ["Document", "ScanResult", "compare", "compare_documents", "prepare", "scan", "verify"]
+
+REPORT_VERSION = 1
+
+
+@dataclass(frozen=True, eq=False)
+class Document:
+    """An article with its tokens and shingles, ready for every later stage."""
+
+    article: Article
+    tokens: Tokens
+    shingles: np.ndarray  # one 64-bit hash per start position, in text order
+    shingle_set: np.ndarray  # sorted unique shingle hashes
+
+    @property
+    def id(self) -> str:
+        return self.article.id
+
+
+@dataclass(frozen=True, eq=False)
+class ScanResult:
+    """Everything a scan found, with the settings and per-stage counts that explain it.
+
+    ``to_dict()`` gives the JSON report: ``params``, ``stats``, ``articles``, ``pairs``,
+    ``clusters``, ``passage_clusters`` (and ``skipped`` and ``notes``).
+    """
+
+    config: Config
+    articles: tuple[Article, ...]
+    pairs: tuple[Pair, ...]
+    clusters: tuple[Cluster, ...]
+    passage_clusters: tuple[PassageCluster, ...]
+    skipped: tuple[Skipped, ...]
+    stats: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": REPORT_VERSION,
+            "params": self.config.to_dict(),
+            "stats": self.stats,
+            "notes": list(self.notes),
+            "articles": [a.metadata() for a in self.articles],
+            "skipped": [s.to_dict() for s in self.skipped],
+            "pairs": [p.to_dict() for p in self.pairs],
+            "clusters": [c.to_dict() for c in self.clusters],
+            "passage_clusters": [c.to_dict() for c in self.passage_clusters],
+        }
+
+
+class _Intake:
+    """Turns raw records into Documents, counting and explaining everything it skips."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.documents: list[Document] = []
+        self.skipped: list[Skipped] = []
+        self._first_seen: dict[str, str] = {}
+
+    def add(self, record: Any) -> None:
+        if isinstance(record, Skipped):
+            self._skip(record)
+            return
+        article = to_article(record, self.config)
+        if isinstance(article, Skipped):
+            self._skip(article)
+            return
+        problem = self._problem(article)
+        if problem:
+            self._skip(Skipped(id=article.id, source=article.origin, code=problem[0], reason=problem[1]))
+            return
+        self._first_seen[article.id] = article.origin or "an earlier article"
+        self.documents.append(prepare(article, self.config))
+        if len(self.documents[-1].shingles) == 0:
+            document = self.documents.pop()
+            del self._first_seen[article.id]
+            words = len(document.tokens)
+            self._skip(Skipped(id=article.id, source=article.origin, code="too-short",
+                               reason=f"{words} word{'s' * (words != 1)}, shorter than the shingle size "
+                                      f"({self.config.shingle_size})"))
+
+    def _problem(self, article: Article) -> tuple[str, str] | None:
+        if article.id in self._first_seen:
+            return "duplicate-id", f"duplicate id {article.id!r} (first seen at {self._first_seen[article.id]})"
+        if not article.text.strip():
+            return "empty", "empty text"
+        if len(article.text) > self.config.max_chars:
+            return ("too-long", f"{len(article.text):,} characters, more than max_chars "
+                                f"({self.config.max_chars:,}); raise --max-chars to include it")
+        return None
+
+    def _skip(self, skipped: Skipped) -> None:
+        if self.config.strict:
+            raise InputError(skipped.reason, source=skipped.source or skipped.id, line=skipped.line)
+        self.skipped.append(skipped)
+
+
+def prepare(article: Article, config: Config) -> Document:
+    """Tokenise and shingle one article."""
+    tokens = tokenize_array(article.text)
+    shingles = shingle_hashes(tokens.hashes, config.shingle_size)
+    return Document(article, tokens, shingles, np.unique(shingles))
+
+
+def verify(a: Document, b: Document) -> tuple[int, float, float, float]:
+    """Exact overlap of two documents' shingle sets: ``(shared, jaccard, containment_a, containment_b)``."""
+    shared = len(np.intersect1d(a.shingle_set, b.shingle_set, assume_unique=True))
+    union = len(a.shingle_set) + len(b.shingle_set) - shared
+    return shared, shared / union, shared / len(a.shingle_set), shared / len(b.shingle_set)
+
+
+def _coverage(text: str, spans: list[tuple[int, int]]) -> float:
+    covered, reach = 0, 0
+    for start, end in sorted(spans):
+        start = max(start, reach)
+        if end > start:
+            covered += end - start
+            reach = end
+    return round(covered / len(text), 4) if text else 0.0
+
+
+def _order(a: Document, b: Document) -> tuple[Document, Document]:
+    """Earlier-dated article first (the likely source), undated after dated, then by id."""
+    key = lambda d: (d.article.date is None, d.article.date or "", d.id)  # noqa: E731
+    return (a, b) if key(a) <= key(b) else (b, a)
+
+
+def compare_documents(a: Document, b: Document, config: Config) -> Pair | None:
+    """Verify and align one pair; ``None`` when they share no reportable text."""
+    a, b = _order(a, b)
+    shared, jaccard, cont_a, cont_b = verify(a, b)
+    if shared == 0:
+        return None
+    passages = align(a.article.text, a.tokens, a.shingles, b.article.text, b.tokens, b.shingles,
+                     shingle_size=config.shingle_size, min_passage_words=config.min_passage_words,
+                     max_gap_words=config.max_gap_words)
+    if np.array_equal(a.tokens.hashes, b.tokens.hashes):
+        kind = "exact"
+    elif jaccard >= config.threshold:
+        kind = "near-duplicate"
+    elif passages:
+        kind = "partial"
+    else:
+        return None
+    return Pair(a=a.id, b=b.id, kind=kind, jaccard=round(jaccard, 4), containment_a=round(cont_a, 4),
+                containment_b=round(cont_b, 4),
+                coverage_a=_coverage(a.article.text, [(p.a_start, p.a_end) for p in passages]),
+                coverage_b=_coverage(b.article.text, [(p.b_start, p.b_end) for p in passages]),
+                passages=tuple(passages))
+
+
+def _document_tier_threshold(config: Config) -> float:
+    """The document tier is tuned below the reporting threshold so that pairs at the threshold
+    are almost never missed (miss probability is in the report's stats)."""
+    return round(config.threshold * 0.6, 4)
+
+
+def _candidates(documents: list[Document], config: Config, stats: dict[str, Any]) -> np.ndarray:
+    signatures = sign([d.shingles for d in documents], num_perm=config.num_perm, seed=config.seed,
+                      window_size=config.window_size)
+    tiers = {
+        "document": (signatures.documents, np.arange(len(documents)), _document_tier_threshold(config)),
+        "passage": (signatures.windows, signatures.window_owner, config.passage_threshold),
+    }
+    found = []
+    for name, (sigs, owner, threshold) in tiers.items():
+        pairs, tier_stats = candidate_pairs(sigs, owner, threshold=threshold, num_perm=config.num_perm,
+                                            max_bucket_size=config.max_bucket_size)
+        tier_stats.update(threshold=threshold, items=len(sigs), candidate_pairs=len(pairs),
+                          miss_probability_at_threshold=round(miss_probability(threshold, tier_stats["bands"],
+                                                                               tier_stats["rows"]), 4))
+        stats[f"lsh_{name}"] = tier_stats
+        found.append(pairs)
+    return np.unique(np.concatenate(found), axis=0) if found else np.empty((0, 2), np.int64)
+
+
+def scan(articles: Iterable[Any], config: Config | None = None, **overrides: Any) -> ScanResult:
+    """Find every pair of articles that share text, their passages, and clusters.
+
+    Parameters
+    ----------
+    articles : iterable of Article, mapping or object with ``id``/``text`` attributes
+        Also accepts the :class:`~dedup.models.Skipped` records of :func:`dedup.io.read_paths`,
+        which are counted in the report.
+    config : Config, optional
+    **overrides
+        Any :class:`Config` field, for example ``threshold=0.9``.
+
+    Returns
+    -------
+    ScanResult
+
+    Examples
+    --------
+    >>> wire = "The central bank raised its main interest rate by half a point on Tuesday, citing inflation."
+    >>> rewrite = "Markets fell. " + wire + " Analysts had expected the move."
+    >>> result = scan([{"id": "wire", "text": wire}, {"id": "rewrite", "text": rewrite}])
+    >>> [(p.a, p.b, p.kind) for p in result.pairs]
+    [('rewrite', 'wire', 'partial')]
+    >>> p = result.pairs[0].passages[0]
+    >>> rewrite[p.a_start:p.a_end] == wire[p.b_start:p.b_end] == wire
+    True
+    """
+    config = resolve(config, **overrides)
+    intake = _Intake(config)
+    for record in articles:
+        intake.add(record)
+    documents = intake.documents
+    stats: dict[str, Any] = {}
+    candidates = _candidates(documents, config, stats) if len(documents) > 1 else np.empty((0, 2), np.int64)
+    pairs = [p for i, j in candidates.tolist() if (p := compare_documents(documents[i], documents[j], config))]
+    pairs.sort(key=lambda p: (p.a, p.b))
+    found = tuple(d.article for d in documents)
+    clusters = cluster_articles(found, pairs, threshold=config.cluster_threshold)
+    passage_clusters = cluster_passages(found, pairs)
+    stats.update(_counts(intake, candidates, pairs, clusters, passage_clusters))
+    return ScanResult(config=config, articles=found, pairs=tuple(pairs), clusters=tuple(clusters),
+                      passage_clusters=tuple(passage_clusters), skipped=tuple(intake.skipped), stats=stats,
+                      notes=tuple(_explain(stats, intake, config)))
+
+
+def _counts(intake: _Intake, candidates: np.ndarray, pairs: list[Pair], clusters, passage_clusters) -> dict[str, Any]:
+    skipped_articles = [s for s in intake.skipped if s.kind == "article"]
+    skipped_files = [s for s in intake.skipped if s.kind == "file"]
+    kinds = Counter(p.kind for p in pairs)
+    return {
+        "articles_read": len(intake.documents) + len(skipped_articles),
+        "articles_processed": len(intake.documents),
+        "articles_skipped": len(skipped_articles),
+        "files_skipped": len(skipped_files),
+        "skipped_by_reason": dict(sorted(Counter(s.code for s in intake.skipped).items())),
+        "shingles": int(sum(len(d.shingles) for d in intake.documents)),
+        "candidate_pairs": len(candidates),
+        "pairs": len(pairs),
+        "pairs_by_kind": {k: kinds.get(k, 0) for k in ("exact", "near-duplicate", "partial")},
+        "passages": sum(len(p.passages) for p in pairs),
+        "clusters": len(clusters),
+        "passage_clusters": len(passage_clusters),
+    }
+
+
+def _explain(stats: dict[str, Any], intake: _Intake, config: Config) -> list[str]:
+    """Plain sentences that make an empty or surprising result explain itself."""
+    notes = []
+    for code, count in stats["skipped_by_reason"].items():
+        example = next(s for s in intake.skipped if s.code == code)
+        notes.append(f"{count} {'file' if example.kind == 'file' else 'article'}{'s' * (count != 1)} skipped "
+                     f"({code}), e.g. {example.describe()}")
+    if stats["articles_processed"] < 2:
+        notes.append(f"{stats['articles_processed']} article(s) could be processed: at least 2 are needed to find pairs")
+    elif stats["candidate_pairs"] == 0:
+        notes.append("0 candidate pairs: no two articles share a passage window or a document signature bucket")
+    elif stats["pairs"] == 0:
+        notes.append(f"{stats['candidate_pairs']} candidate pair(s) checked; none share a passage of at least "
+                     f"{config.min_passage_words} words or reach Jaccard {config.threshold}")
+    return notes
+
+
+def compare(a: Any, b: Any, config: Config | None = None, **overrides: Any) -> Pair | None:
+    """Verify and align two articles directly (no LSH): the pair as :func:`scan` would report it.
+
+    Returns ``None`` when they share no passage of ``min_passage_words`` and are not near-duplicates.
+
+    Examples
+    --------
+    >>> text = "Shares of the company rose sharply after it reported record quarterly profits on Monday."
+    >>> compare({"id": "x", "text": text}, {"id": "y", "text": text}).kind
+    'exact'
+    """
+    config = resolve(config, **overrides)
+    documents = []
+    for record in (a, b):
+        article = to_article(record, config)
+        if isinstance(article, Skipped):
+            raise InputError(article.reason, source=article.source or article.id, line=article.line)
+        document = prepare(article, config)
+        if len(document.shingles) == 0:
+            raise InputError(f"{len(document.tokens)} words, shorter than the shingle size ({config.shingle_size})",
+                             source=article.origin or article.id)
+        documents.append(document)
+    return compare_documents(documents[0], documents[1], config)
