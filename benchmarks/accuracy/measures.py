@@ -25,6 +25,8 @@ from collections.abc import Iterable, Sequence
 from .gold import Alignment
 
 __all__ = [
+    "by_pair",
+    "coverage",
     "covered_chars",
     "detects",
     "f1",
@@ -73,14 +75,15 @@ def covered_chars(start: int, end: int, spans: Iterable[tuple[int, int]]) -> int
     return total
 
 
-def _by_pair(alignments: Iterable[Alignment]) -> dict[tuple[str, str], list[Alignment]]:
+def by_pair(alignments: Iterable[Alignment]) -> dict[tuple[str, str], list[Alignment]]:
+    """Alignments grouped by their (suspicious, source) pair."""
     index: dict[tuple[str, str], list[Alignment]] = defaultdict(list)
     for alignment in alignments:
         index[alignment.pair].append(alignment)
     return index
 
 
-def _coverage(target: Alignment, others: Sequence[Alignment]) -> float:
+def coverage(target: Alignment, others: Sequence[Alignment]) -> float:
     """Share of ``target``'s characters (both sides) covered by the ``others`` that detect it."""
     hits = [o for o in others if detects(target, o)]
     susp = covered_chars(target.susp_start, target.susp_end, [(o.susp_start, o.susp_end) for o in hits])
@@ -94,8 +97,8 @@ def macro_recall(cases: Sequence[Alignment], detections: Sequence[Alignment]) ->
         return 1.0
     if not cases or not detections:
         return 0.0
-    index = _by_pair(detections)
-    return sum(_coverage(case, index.get(case.pair, ())) for case in cases) / len(cases)
+    index = by_pair(detections)
+    return sum(coverage(case, index.get(case.pair, ())) for case in cases) / len(cases)
 
 
 def macro_precision(cases: Sequence[Alignment], detections: Sequence[Alignment]) -> float:
@@ -105,7 +108,7 @@ def macro_precision(cases: Sequence[Alignment], detections: Sequence[Alignment])
 
 def granularity(cases: Sequence[Alignment], detections: Sequence[Alignment]) -> float:
     """Mean number of detections per detected case (1.0 is ideal; 1.0 if none is detected)."""
-    index = _by_pair(detections)
+    index = by_pair(detections)
     counts = [sum(detects(case, d) for d in index.get(case.pair, ())) for case in cases]
     detected = [n for n in counts if n > 0]
     return sum(detected) / len(detected) if detected else 1.0

@@ -55,14 +55,15 @@ def _row(dataset: str, split: str, measure: str, value: float, total: int | None
 def _pan_rows(split: str, name: str, scores: dict) -> Iterator[dict]:
     if name == "pan13/01":
         yield _row(name, split, "precision", scores["precision"])
-        yield _row(name, split, "false pairs", scores["pairs"]["reported_pairs"], scores["pairs"]["reported_pairs"])
+        yield _row(name, split, "false pairs", scores["pairs"]["reported_pairs"])
         return
     if name == "pan13/01-03":
         measures = ("pair precision", "pair recall", "pair F1")
     elif name.startswith("newsreuse/"):
-        measures = ("recall", "granularity", "pair recall")
+        measures = ("recall", "pair recall")
     else:
-        measures = ("plagdet", "precision", "recall", "granularity", "pair F1")
+        measures = ("plagdet", "precision", "recall", "granularity")
+        measures += ("pair F1",) if name.startswith("newsreuse") else ()
     for measure in measures:
         yield _row(name, split, measure, PAN_MEASURES[measure](scores))
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .corpora import PAN13_CATEGORIES, identical_body_groups, load_clough, load_pan13, load_reuters, pan13_pair_ids
+from .diagnostics import examples
 from .gold import PairCorpus, merge
 from .measures import pair_scores, pan_scores
 from .newsreuse import generate
@@ -36,6 +37,7 @@ def score(corpus: PairCorpus, report: dict) -> dict:
     scores = pan_scores(corpus.cases, found.alignments)
     scores["pairs"] = pair_scores(corpus.gold_pairs(), found.pairs)
     scores["unlisted_pairs"] = found.unlisted
+    scores["examples"] = examples(corpus, found.alignments)
     return scores
 
 
@@ -89,11 +91,11 @@ def clough_suite(root: Path, *, scan_args: Sequence[str] = ()) -> dict:
         answers = [(a, o) for a, o in corpus.pairs if part == "all" or split_of(a) == part]
         by_category: dict[str, dict] = {}
         for answer, original in answers:
-            entry = by_category.setdefault(category[answer], {"total": 0, "reported": 0, "ids": []})
+            entry = by_category.setdefault(category[answer], {"total": 0, "reported": 0, "reported_ids": [], "missed_ids": []})
             entry["total"] += 1
-            if frozenset((answer, original)) in reported:
-                entry["reported"] += 1
-                entry["ids"].append(answer)
+            hit = frozenset((answer, original)) in reported
+            entry["reported"] += hit
+            entry["reported_ids" if hit else "missed_ids"].append(answer)
         scores[part] = {"clough": by_category}
     return {"scores": scores, "scan": info}
 
