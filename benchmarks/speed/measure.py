@@ -9,7 +9,8 @@ Peak memory comes from two sources, both kept in the result:
   every ``interval`` seconds with psutil (approximate; only when psutil is installed). It is the
   one that matters for a multi-process run.
 
-``peak_rss_mb`` is the larger of the two.
+``peak_rss_mb`` is the larger of the two. ``load_before`` is the 1-minute load average when the
+run started: other work on the machine inflates wall time, so keep an eye on it.
 """
 
 import os
@@ -32,6 +33,7 @@ class Run:
     cpu_s: float
     maxrss_mb: float
     tree_rss_mb: float | None
+    load_before: float
     stderr_tail: str
 
     @property
@@ -57,6 +59,7 @@ def _tree_rss(process) -> int:
 
 def run(cmd: list[str], *, log_path: str, interval: float = 0.05, timeout: float | None = None) -> Run:
     """Run ``cmd`` (stdout and stderr to ``log_path``) and measure it until it exits."""
+    load = os.getloadavg()[0]
     with open(log_path, "wb") as log:
         start = time.perf_counter()
         child = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
@@ -81,5 +84,6 @@ def run(cmd: list[str], *, log_path: str, interval: float = 0.05, timeout: float
         cpu_s=round(usage.ru_utime + usage.ru_stime, 3),
         maxrss_mb=round(usage.ru_maxrss / 1024, 1),
         tree_rss_mb=round(tree_peak / 2**20, 1) if watched else None,
+        load_before=round(load, 2),
         stderr_tail=tail if child.returncode else "",
     )
