@@ -154,9 +154,14 @@ def _order(a: Document, b: Document) -> tuple[Document, Document]:
     return (a, b) if key(a) <= key(b) else (b, a)
 
 
-def compare_documents(a: Document, b: Document, config: Config) -> Pair | None:
-    """Verify and align one pair; ``None`` when they share no reportable text."""
-    a, b = _order(a, b)
+def compare_documents(a: Document, b: Document, config: Config, *, keep_order: bool = False) -> Pair | None:
+    """Verify and align one pair; ``None`` when they share no reportable text.
+
+    The earlier-dated article becomes side ``a``, unless ``keep_order`` is true (the index uses
+    it so that the query is always side ``a``).
+    """
+    if not keep_order:
+        a, b = _order(a, b)
     shared, jaccard, cont_a, cont_b = verify(a, b)
     if shared == 0:
         return None
