@@ -110,13 +110,24 @@ def markdown(table: list[dict], splits: tuple[str, ...] = ("tuning", "held-out")
     return "\n".join(lines) + "\n"
 
 
+def _timings(results: dict) -> str:
+    """One line per scan: documents, pairs reported, seconds."""
+    lines = []
+    for name, suite in results.items():
+        scans = suite.get("scan", {})
+        for label, info in ({name: scans} if "seconds" in scans else scans).items():
+            lines.append(f"- {label}: {info['documents']} documents, {info['reported_pairs']} pairs "
+                         f"reported, scan {info['seconds']:.1f}s")
+    return "\n".join(["", "Scans:", *lines]) + "\n" if lines else ""
+
+
 def write(results: dict, meta: dict, directory: Path) -> str:
     """Write ``accuracy.json`` and ``accuracy.md`` into ``directory``; return the markdown."""
     directory.mkdir(parents=True, exist_ok=True)
     table = rows(results)
     document = {**meta, "rows": table, "suites": results}
     (directory / "accuracy.json").write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
-    text = markdown(table)
+    text = markdown(table) + _timings(results)
     header = f"# Accuracy benchmark{' (quick)' if meta.get('quick') else ''}\n\n"
     (directory / "accuracy.md").write_text(header + text)
     return text
