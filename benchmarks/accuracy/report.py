@@ -115,7 +115,11 @@ def _timings(results: dict) -> str:
     lines = []
     for name, suite in results.items():
         scans = suite.get("scan", {})
-        for label, info in ({name: scans} if "seconds" in scans else {f"{name}/{k}": v for k, v in scans.items()}).items():
+        if "seconds" not in scans:  # one scan per part, as in newsreuse
+            scans = {f"{name}/{part}": info for part, info in scans.items()}
+        else:
+            scans = {name: scans}
+        for label, info in scans.items():
             lines.append(f"- {label}: {info['documents']} documents, {info['reported_pairs']} pairs "
                          f"reported, scan {info['seconds']:.1f}s")
     return "\n".join(["", "Scans:", *lines]) + "\n" if lines else ""
