@@ -1,0 +1,68 @@
+"""Passage alignment on hand-made cases: reordering, edits, repetition, offsets."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dedup.align import align, seeds
+from dedup.normalize import tokenize_array
+from dedup.shingle import shingle_hashes
+
+P1 = "The central bank raised its main interest rate by half a percentage point on Tuesday to curb inflation."
+P2 = "Opposition lawmakers said the decision would hurt small businesses that are already struggling with debt."
+P3 = "The finance ministry is expected to publish revised growth forecasts for the coming year next month."
+OWN_A = "Our correspondent in the capital reports that traders were caught by surprise by the timing."
+OWN_B = "Local shopkeepers interviewed on Wednesday were divided about what the change would mean for them."
+
+
+def run(a: str, b: str, **overrides):
+    options = {"shingle_size": 5, "min_passage_words": 8, "max_gap_words": 12, **overrides}
+    ta, tb = tokenize_array(a), tokenize_array(b)
+    k = options["shingle_size"]
+    return align(a, ta, shingle_hashes(ta.hashes, k), b, tb, shingle_hashes(tb.hashes, k), **options)
+
+
+def test_seeds_are_all_matching_shingle_positions():
+    x = np.array([5, 7, 5, 9], dtype=np.uint64)
+    y = np.array([9, 5, 1, 5], dtype=np.uint64)
+    assert seeds(x, y).tolist() == [[0, 1], [0, 3], [2, 1], [2, 3], [3, 0]]
+
+
+def test_reordered_paragraphs_are_each_found():
+    a = "\n\n".join([P1, OWN_A, P2, P3])
+    b = "\n\n".join([P3, OWN_B, P1, P2])
+    passages = run(a, b)
+    found = {p.a_text.strip() for p in passages}
+    assert P1 in found and P3 in found and any(P2 in f for f in found)
+    for p in passages:
+        assert a[p.a_start : p.a_end] == p.a_text and b[p.b_start : p.b_end] == p.b_text
+
+
+def test_small_edits_inside_a_passage_give_one_passage():
+    edited = P1.replace("Tuesday", "Tuesday, 16 August,").replace("its main", "its key")
+    [passage] = run(f"{OWN_A} {P1} {OWN_A}", f"{OWN_B} {edited} {OWN_B}")
+    assert passage.a_text == P1 and passage.b_text == edited
+    assert 0.7 < passage.similarity < 1.0
+
+
+def test_verbatim_copy_has_similarity_one_and_exact_offsets():
+    a, b = f"{OWN_A} {P2}", f"{P2} {OWN_B}"
+    [passage] = run(a, b)
+    assert passage.a_text == P2 and passage.b_text == P2 and passage.similarity == 1.0
+    assert (passage.b_start, passage.b_end) == (0, len(P2))
+
+
+def test_passages_shorter_than_the_minimum_are_not_reported():
+    assert run("alpha beta gamma delta epsilon zeta", "one alpha beta gamma delta epsilon two") == []
+    assert len(run(f"{OWN_A} {P1}", f"{P1} {OWN_B}", min_passage_words=30)) == 0
+
+
+def test_a_paragraph_repeated_in_one_article_matches_each_copy_once():
+    a = f"{P1}\n\n{OWN_A}\n\n{P1}"
+    passages = run(a, f"{OWN_B} {P1}")
+    assert sorted(p.a_start for p in passages) == [0, a.rindex(P1)]
+    assert {p.b_text for p in passages} == {P1}
+
+
+def test_unrelated_texts_share_nothing():
+    assert run(P1 + " " + P2, OWN_A + " " + OWN_B) == []

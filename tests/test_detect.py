@@ -1,0 +1,66 @@
+"""The one-shot scan: kinds, scores, stats, explanations, determinism."""
+
+from __future__ import annotations
+
+import pytest
+
+from dedup import ConfigError, compare, scan
+
+STORY = ("Heavy rain flooded parts of the city on Monday, closing schools and cutting power to thousands of homes. "
+         "Emergency crews rescued several people from cars trapped in rising water near the river. "
+         "The weather service warned that more storms were expected later in the week across the region.")
+OTHER = ("The football club confirmed on Friday that its coach had signed a new three-year contract. "
+         "The club's chairman praised his work with young players and said more signings would follow.")
+
+
+def test_kinds_and_scores():
+    near = STORY.replace("across the region", "across the whole region")
+    result = scan([{"id": "a", "text": STORY}, {"id": "b", "text": STORY}, {"id": "c", "text": near},
+                   {"id": "d", "text": OTHER + " " + STORY.split(". ", 1)[1]}, {"id": "e", "text": OTHER}])
+    kinds = {(p.a, p.b): p for p in result.pairs}
+    assert kinds["a", "b"].kind == "exact" and kinds["a", "b"].jaccard == 1.0
+    assert kinds["a", "c"].kind == "near-duplicate" and 0.8 <= kinds["a", "c"].jaccard < 1
+    assert kinds["a", "d"].kind == "partial" and kinds["a", "d"].jaccard < kinds["a", "d"].containment_b < kinds["a", "d"].containment_a
+    assert kinds["d", "e"].kind == "partial"
+    assert all(0 <= p.jaccard <= min(p.containment_a, p.containment_b) <= 1 for p in result.pairs)
+
+
+def test_earlier_dated_article_is_side_a():
+    result = scan([{"id": "z", "text": STORY, "date": "2024-01-01"}, {"id": "a", "text": STORY, "date": "2024-02-01"}])
+    assert (result.pairs[0].a, result.pairs[0].b) == ("z", "a")
+
+
+def test_stats_count_every_stage():
+    stats = scan([{"id": "a", "text": STORY}, {"id": "b", "text": STORY}, {"id": "c", "text": "too short"}]).stats
+    assert (stats["articles_read"], stats["articles_processed"], stats["articles_skipped"]) == (3, 2, 1)
+    assert stats["candidate_pairs"] == 1 and stats["pairs_by_kind"]["exact"] == 1
+    assert stats["lsh_document"]["bands"] * stats["lsh_document"]["rows"] <= 128
+
+
+@pytest.mark.parametrize(
+    ("corpus", "note"),
+    [
+        ([{"id": "a", "text": "two words"}, {"id": "b", "text": "three more words"}], "2 articles skipped (too-short)"),
+        ([{"id": "a", "text": STORY}], "at least 2 are needed"),
+        ([{"id": "a", "text": STORY}, {"id": "b", "text": OTHER}], "0 candidate pairs"),
+    ],
+)
+def test_an_empty_result_explains_itself(corpus, note):
+    result = scan(corpus)
+    assert not result.pairs and any(note in n for n in result.notes), result.notes
+
+
+def test_same_input_and_settings_give_the_same_report():
+    corpus = [{"id": str(i), "text": STORY if i % 2 else OTHER + " " + STORY} for i in range(6)]
+    assert scan(corpus).to_dict() == scan(corpus).to_dict()
+
+
+def test_compare_one_pair_directly():
+    pair = compare({"id": "x", "text": OTHER + " " + STORY}, {"id": "y", "text": STORY})
+    assert pair.kind == "partial" and pair.passages[0].b_text == STORY
+    assert compare({"id": "x", "text": STORY}, {"id": "y", "text": OTHER}) is None
+
+
+def test_unknown_setting_is_refused():
+    with pytest.raises(ConfigError, match="unknown setting"):
+        scan([], treshold=0.5)
