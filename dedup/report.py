@@ -71,8 +71,7 @@ def _pairs_table(pairs: tuple[Pair, ...]) -> Table:
 
 def pair_table(pair: Pair) -> Table:
     """The passages of one pair, side by side."""
-    table = Table(title=f"{pair.a} ~ {pair.b}: {pair.kind}, {len(pair.passages)} passage(s)", title_justify="left",
-                  show_lines=True)
+    table = Table(show_lines=True)
     table.add_column("#", justify="right")
     table.add_column(f"{pair.a} [start:end]")
     table.add_column(f"{pair.b} [start:end]")
@@ -81,6 +80,11 @@ def pair_table(pair: Pair) -> Table:
         table.add_row(str(n), f"[{p.a_start}:{p.a_end}] {_snippet(p.a_text)}", f"[{p.b_start}:{p.b_end}] {_snippet(p.b_text)}",
                       f"{p.similarity:.2f}")
     return table
+
+
+def _print_pair(console: Console, pair: Pair) -> None:
+    console.print(f"{pair.a} ~ {pair.b}: {pair.kind}, {len(pair.passages)} passage(s)", soft_wrap=True)
+    console.print(pair_table(pair))
 
 
 def render_table(result: ScanResult, out: TextIO, *, details: bool = True) -> None:
@@ -93,15 +97,16 @@ def render_table(result: ScanResult, out: TextIO, *, details: bool = True) -> No
         console.print(_pairs_table(result.pairs))
     if details:
         for pair in result.pairs:
-            console.print(pair_table(pair))
+            _print_pair(console, pair)
     for cluster in result.clusters:
         origin = f" (likely origin: {cluster.origin}, {cluster.origin_date})" if cluster.origin else ""
-        console.print(f"cluster {cluster.id}: {len(cluster.articles)} articles{origin}: {', '.join(cluster.articles)}")
+        console.print(f"cluster {cluster.id}: {len(cluster.articles)} articles{origin}: {', '.join(cluster.articles)}",
+                      soft_wrap=True)
     if result.passage_clusters:
         widest = max(len(c.articles) for c in result.passage_clusters)
         console.print(f"{len(result.passage_clusters)} passage cluster(s); the most widespread passage is in {widest} articles")
     for note in result.notes:
-        console.print(f"note: {note}")
+        console.print(f"note: {note}", soft_wrap=True)
 
 
 FORMATS: dict[str, Callable[[ScanResult, TextIO], Any]] = {
@@ -125,7 +130,7 @@ def render_pair(pair: Pair | None, out: TextIO, fmt: str, *, a: str = "a", b: st
             console.print(f"{a} and {b} share no passage of reportable length")
         else:
             console.print(f"jaccard {pair.jaccard:.3f}, containment {pair.containment_a:.3f} / {pair.containment_b:.3f}")
-            console.print(pair_table(pair))
+            _print_pair(console, pair)
         return
     record = pair.to_dict() if pair else {"a": a, "b": b, "kind": None, "passages": []}
     if fmt == "csv":
