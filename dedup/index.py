@@ -1,0 +1,383 @@
+"""A persistent duplicate index for ingestion pipelines: ``query`` an article, ``add`` it, share it.
+
+The index runs the same stages as :func:`dedup.scan` (normalisation, shingles, signatures, the two
+LSH tiers banded with the same thresholds, exact verification, alignment), so a query reports a
+pair exactly as a scan would for that pair, except that the query article is always side ``a``.
+Candidates come from LSH buckets and are therefore approximate (see :mod:`dedup.lsh`); every
+reported number is then exact.
+
+Storage (see :mod:`dedup.store`) is one SQLite file (a path; WAL mode, several processes may write
+at once) or a Redis server (``redis://host:port/db``; several workers on several machines). Per
+article the index keeps its id, text, metadata and LSH band keys; nothing is pickled.
+
+Rules
+-----
+- An id added twice: ``on_conflict="replace"`` (the default) replaces the stored article (an
+  update, atomic); ``"skip"`` keeps the stored one; ``"error"`` raises :class:`InputError`.
+  An article never matches its own id.
+- The boilerplate rule (``max_bucket_size``) applies to a bucket as it is when an article
+  arrives: once a bucket holds that many articles, a newcomer is compared with its first only.
+- Settings that change the stored keys (shingle size, permutations, seed, thresholds, window
+  size) are fixed when the index is created; opening it with other values raises
+  :class:`ConfigError`. Other settings (``min_passage_words`` ...) may differ per session.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+import numpy as np
+
+from .config import Config, resolve
+from .detect import Document, _document_tier_threshold, compare_documents, prepare
+from .exceptions import ConfigError, IndexStoreError, InputError
+from .io import to_article
+from .lsh import band_keys, band_params
+from .models import METADATA_FIELDS, Article, Passage, Skipped
+from .signature import SCHEME, sign
+from .store import FORMAT_VERSION, NewRow, open_store
+
+__all__ = ["AddManyResult", "DedupIndex", "Match"]
+
+ON_CONFLICT = ("replace", "skip", "error")
+KEY_SETTINGS = ("shingle_size", "num_perm", "seed", "threshold", "passage_threshold", "window_size")
+_PASSAGE_TIER = np.uint64(1 << 63)  # the top bit of a stored key says which tier it belongs to
+
+
+@dataclass(frozen=True, kw_only=True)
+class Match:
+    """A stored article that shares text with the query (the query is side ``a``).
+
+    ``article`` is the stored article (text and metadata); ``passages`` give offsets into the
+    query's text (``a_start``/``a_end``) and the stored text (``b_start``/``b_end``).
+    """
+
+    id: str
+    kind: str
+    jaccard: float
+    containment_a: float
+    containment_b: float
+    coverage_a: float
+    coverage_b: float
+    passages: tuple[Passage, ...]
+    article: Article
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON record (without the stored text)."""
+        return {"id": self.id, "kind": self.kind, "jaccard": self.jaccard, "containment_a": self.containment_a,
+                "containment_b": self.containment_b, "coverage_a": self.coverage_a, "coverage_b": self.coverage_b,
+                "passages": [p.to_dict() for p in self.passages]}
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddManyResult:
+    """What :meth:`DedupIndex.add_many` did: counts, what it skipped and why, and the matches
+    (by article id, only articles that matched something)."""
+
+    added: int = 0
+    replaced: int = 0
+    kept: int = 0  # ids already stored, left as they were (on_conflict="skip")
+    skipped: tuple[Skipped, ...] = ()
+    matches: dict[str, tuple[Match, ...]] = field(default_factory=dict)
+
+
+def index_settings(config: Config) -> dict[str, Any]:
+    """What an index records at creation: the settings its stored keys depend on, and the rest."""
+    return {"format_version": FORMAT_VERSION, "scheme": SCHEME,
+            **{name: getattr(config, name) for name in KEY_SETTINGS},
+            "document_bands": list(band_params(_document_tier_threshold(config), config.num_perm)),
+            "passage_bands": list(band_params(config.passage_threshold, config.num_perm)),
+            "config": config.to_dict()}
+
+
+def _session_config(stored: dict[str, Any], location: str, config: Config | None, overrides: dict) -> Config:
+    known = {k: v for k, v in stored.get("config", {}).items() if k in Config.__dataclass_fields__}
+    chosen = resolve(config if config is not None else Config(**known), **overrides)
+    wanted = index_settings(chosen)
+    differ = [k for k in ("format_version", "scheme", *KEY_SETTINGS) if stored.get(k) != wanted[k]]
+    if differ:
+        raise ConfigError(
+            f"{location} was built with {', '.join(f'{k}={stored.get(k)!r}' for k in differ)}; you asked for "
+            f"{', '.join(f'{k}={wanted[k]!r}' for k in differ)}. Open it without these settings (its own are "
+            "used) or build a new index")
+    return chosen
+
+
+def _document(record: Any, config: Config) -> Document | Skipped:
+    """An article ready for the index, or why it cannot be indexed (as :func:`dedup.scan` skips it)."""
+    article = to_article(record, config)
+    if isinstance(article, Skipped):
+        return article
+    where = {"id": article.id, "source": article.origin}
+    if not article.text.strip():
+        return Skipped(code="empty", reason="empty text", **where)
+    if len(article.text) > config.max_chars:
+        return Skipped(code="too-long", reason=f"{len(article.text):,} characters, more than max_chars "
+                                               f"({config.max_chars:,})", **where)
+    document = prepare(article, config)
+    if len(document.shingles) == 0:
+        return Skipped(code="too-short", reason=f"{len(document.tokens)} words, shorter than the shingle size "
+                                                f"({config.shingle_size})", **where)
+    return document
+
+
+def document_keys(documents: list[Document], config: Config) -> list[np.ndarray]:
+    """Each document's LSH band keys of both tiers, as sorted unique int64 (one batch of signing)."""
+    sigs = sign([d.shingles for d in documents], num_perm=config.num_perm, seed=config.seed,
+                window_size=config.window_size)
+    doc_keys = band_keys(sigs.documents, *band_params(_document_tier_threshold(config), config.num_perm))
+    win_keys = band_keys(sigs.windows, *band_params(config.passage_threshold, config.num_perm))
+    doc_keys = doc_keys >> np.uint64(1)
+    win_keys = (win_keys >> np.uint64(1)) | _PASSAGE_TIER
+    bounds = np.searchsorted(sigs.window_owner, np.arange(len(documents) + 1))
+    return [np.unique(np.concatenate([doc_keys[i], win_keys[bounds[i]:bounds[i + 1]].ravel()]).view(np.int64))
+            for i in range(len(documents))]
+
+
+def bucket_members(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_seqs: np.ndarray,
+                   max_bucket_size: int) -> list[set[int]]:
+    """For each new article ``j`` (in order), who shares a bucket with it when it arrives.
+
+    Members are stored seqs (positive) or earlier new articles ``i`` (encoded ``-(i + 1)``).
+    ``stored_keys``/``stored_seqs`` are the stored holders of the keys, sorted by (key, seq).
+    A bucket already holding ``max_bucket_size`` articles yields only its first member.
+    """
+    if not keylists:
+        return []
+    keys = np.concatenate(keylists)
+    owner = np.repeat(np.arange(len(keylists)), [len(k) for k in keylists])
+    lo = np.searchsorted(stored_keys, keys, "left")
+    stored = np.searchsorted(stored_keys, keys, "right") - lo
+    order = np.lexsort((owner, keys))
+    sorted_keys = keys[order]
+    position = np.empty(len(keys), dtype=np.int64)
+    position[order] = np.arange(len(keys))
+    group_start = np.searchsorted(sorted_keys, sorted_keys, "left")[position]
+    earlier = position - group_start
+    members: list[set[int]] = [set() for _ in keylists]
+    for h in np.flatnonzero(stored + earlier > 0).tolist():
+        found = members[owner[h]]
+        new = [-(int(owner[order[p]]) + 1) for p in range(group_start[h], position[h])]
+        held = stored_seqs[lo[h]:lo[h] + stored[h]].tolist() + new
+        found.update(held[:1] if len(held) >= max_bucket_size else held)
+    return members
+
+
+def _to_article(article_id: str, text: str, meta: str) -> Article:
+    return Article(id=article_id, text=text, **json.loads(meta))
+
+
+def _meta(article: Article) -> str:
+    return json.dumps({k: getattr(article, k) for k in METADATA_FIELDS if getattr(article, k) is not None},
+                      ensure_ascii=False, sort_keys=True)
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+class DedupIndex:
+    """A persistent index of articles, answering "have we seen this, or part of it, before?".
+
+    Parameters
+    ----------
+    location : str or path
+        A file path (an SQLite file, created if missing) or ``redis://host:port/db``.
+    config : Config, optional
+        Settings for a new index. For an existing one, omit it to use the stored settings;
+        settings that differ from the stored ones in what the stored keys depend on raise
+        :class:`~dedup.exceptions.ConfigError`.
+    create : bool, default True
+        Create the index if it does not exist (else raise :class:`IndexStoreError`).
+    **overrides
+        Any :class:`Config` field.
+
+    Not thread-safe: open one ``DedupIndex`` per thread or process (they may share the store).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> wire = "The central bank raised its main interest rate by half a point on Tuesday, citing inflation."
+    >>> with DedupIndex(os.path.join(tempfile.mkdtemp(), "news.db")) as index:
+    ...     index.add({"id": "wire", "text": wire})
+    ...     [(m.id, m.kind) for m in index.add({"id": "rewrite", "text": "Markets fell. " + wire})]
+    ...     len(index)
+    []
+    [('wire', 'partial')]
+    2
+    """
+
+    def __init__(self, location: Any, config: Config | None = None, *, create: bool = True, **overrides: Any) -> None:
+        self.location = str(location)
+        self._store = open_store(self.location, create=create)
+        try:
+            stored = self._store.read_settings()
+            if stored is None:
+                if not create:
+                    raise IndexStoreError(f"{self.location}: no dedup index here; add articles to create one")
+                stored = self._store.create(index_settings(resolve(config, **overrides)))
+            self.config = _session_config(stored, self.location, config, overrides)
+            self.settings = stored
+        except BaseException:
+            self._store.close()
+            raise
+
+    # -- reading -------------------------------------------------------------------------------
+    def query(self, article: Any) -> list[Match]:
+        """The stored articles sharing text with ``article``, best first (Jaccard, then coverage).
+
+        An article shorter than the shingle size matches nothing (``[]``); an article without
+        usable text raises :class:`InputError`.
+        """
+        document = self._prepare_one(article)
+        if isinstance(document, Skipped):
+            return []
+        return self._match([document], document_keys([document], self.config))[0]
+
+    def get(self, article_id: str) -> Article | None:
+        """The stored article with this id, or ``None``."""
+        row = self._store.get(str(article_id))
+        return _to_article(row.id, row.text, row.meta) if row else None
+
+    def __len__(self) -> int:
+        return self._store.count()
+
+    def __contains__(self, article_id: object) -> bool:
+        return isinstance(article_id, str) and self._store.contains(article_id)
+
+    def stats(self) -> dict[str, Any]:
+        """The location, the number of articles and the settings recorded at creation."""
+        return {"location": self.location, "backend": type(self._store).__name__.removesuffix("Store").lower(),
+                "articles": len(self), "settings": self.settings}
+
+    # -- writing -------------------------------------------------------------------------------
+    def add(self, article: Any, *, on_conflict: str = "replace") -> list[Match]:
+        """Query ``article``, then store it (atomically); returns the matches found before storing.
+
+        Raises :class:`InputError` for an article that cannot be indexed (empty, too short, too
+        long, no id), or with ``on_conflict="error"`` when its id is already stored.
+        """
+        document = self._prepare_one(article)
+        if isinstance(document, Skipped):
+            raise InputError(document.reason, source=document.source or document.id, line=document.line)
+        result = self._add_chunk([document], on_conflict)
+        return list(result.matches.get(document.id, ()))
+
+    def add_many(self, articles: Iterable[Any], *, on_conflict: str = "replace", chunk_size: int = 1000) -> AddManyResult:
+        """Add many articles, as if by :meth:`add` one after the other, one transaction per chunk.
+
+        Articles that cannot be indexed (and :class:`Skipped` records from
+        :func:`dedup.read_paths`) are returned in ``skipped``, never lost silently.
+        """
+        _check_conflict(on_conflict)
+        total: dict[str, Any] = {"added": 0, "replaced": 0, "kept": 0, "skipped": [], "matches": {}}
+        for chunk in _chunks(articles, chunk_size):
+            documents = []
+            for record in chunk:
+                prepared = record if isinstance(record, Skipped) else _document(record, self.config)
+                (total["skipped"] if isinstance(prepared, Skipped) else documents).append(prepared)
+            if self.config.strict and total["skipped"]:
+                first = total["skipped"][0]
+                raise InputError(first.reason, source=first.source or first.id, line=first.line)
+            result = self._add_chunk(documents, on_conflict)
+            for name in ("added", "replaced", "kept"):
+                total[name] += getattr(result, name)
+            total["matches"].update(result.matches)
+        return AddManyResult(added=total["added"], replaced=total["replaced"], kept=total["kept"],
+                             skipped=tuple(total["skipped"]), matches=total["matches"])
+
+    def remove(self, article_id: str) -> bool:
+        """Remove an article (atomically); ``False`` if it was not there."""
+        return self._store.remove(str(article_id))
+
+    def close(self) -> None:
+        self._store.close()
+
+    def __enter__(self) -> DedupIndex:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"DedupIndex({self.location!r})"
+
+    # -- the stages ----------------------------------------------------------------------------
+    def _prepare_one(self, article: Any) -> Document | Skipped:
+        document = _document(article, self.config)
+        if isinstance(document, Skipped) and document.code != "too-short":
+            raise InputError(document.reason, source=document.source or document.id, line=document.line)
+        return document
+
+    def _add_chunk(self, documents: list[Document], on_conflict: str) -> AddManyResult:
+        _check_conflict(on_conflict)
+        documents, dropped = _unique_ids(documents, on_conflict)
+        keylists = document_keys(documents, self.config) if documents else []
+        with self._store.transaction():
+            matches = self._match(documents, keylists)
+            outcomes = self._store.write([NewRow(d.id, d.article.text, _meta(d.article), k)
+                                          for d, k in zip(documents, keylists)], on_conflict)
+        return AddManyResult(added=outcomes.count("added"),
+                             replaced=outcomes.count("replaced") + (dropped if on_conflict == "replace" else 0),
+                             kept=outcomes.count("skipped") + (dropped if on_conflict == "skip" else 0),
+                             matches={d.id: tuple(m) for d, m in zip(documents, matches) if m})
+
+    def _match(self, documents: list[Document], keylists: list[np.ndarray]) -> list[list[Match]]:
+        if not documents:
+            return []
+        unique = np.unique(np.concatenate(keylists))
+        stored_keys, stored_seqs = self._store.lookup(unique)
+        members = bucket_members(keylists, stored_keys, stored_seqs, self.config.max_bucket_size)
+        wanted = sorted({m for found in members for m in found if m > 0})
+        stored = {row.seq: row for row in self._store.fetch(wanted)}
+        prepared: dict[int, Document] = {}
+        results = []
+        for j, document in enumerate(documents):
+            found = []
+            for member in sorted(members[j]):
+                other = documents[-member - 1] if member < 0 else self._stored_document(member, stored, prepared)
+                if other is None or other.id == document.id:
+                    continue
+                pair = compare_documents(document, other, self.config, keep_order=True)
+                if pair is not None:
+                    found.append(Match(id=other.id, kind=pair.kind, jaccard=pair.jaccard,
+                                       containment_a=pair.containment_a, containment_b=pair.containment_b,
+                                       coverage_a=pair.coverage_a, coverage_b=pair.coverage_b,
+                                       passages=pair.passages, article=other.article))
+            found.sort(key=lambda m: (-m.jaccard, -m.coverage_a, -m.coverage_b, m.id))
+            results.append(found)
+        return results
+
+    def _stored_document(self, seq: int, stored: dict, prepared: dict[int, Document]) -> Document | None:
+        if seq not in prepared:
+            row = stored.get(seq)
+            if row is None:
+                return None  # removed since the lookup (another worker)
+            prepared[seq] = prepare(_to_article(row.id, row.text, row.meta), self.config)
+        return prepared[seq]
+
+
+def _check_conflict(on_conflict: str) -> None:
+    if on_conflict not in ON_CONFLICT:
+        raise ConfigError(f"on_conflict must be one of {', '.join(ON_CONFLICT)}, got {on_conflict!r}")
+
+
+def _unique_ids(documents: list[Document], on_conflict: str) -> tuple[list[Document], int]:
+    """One document per id, as adding them one by one would leave it; and how many were dropped."""
+    chosen: dict[str, Document] = {}
+    for document in documents:
+        if document.id in chosen:
+            if on_conflict == "error":
+                raise InputError(f"id {document.id!r} appears twice in one batch (on_conflict='error')",
+                                 source=document.article.origin)
+            if on_conflict == "skip":
+                continue
+            del chosen[document.id]
+        chosen[document.id] = document
+    return list(chosen.values()), len(documents) - len(chosen)

@@ -1,0 +1,55 @@
+"""Storage backends of :class:`dedup.index.DedupIndex`: an embedded SQLite file, or a Redis server.
+
+Both hold, per article, its id, text, metadata (JSON) and its LSH band keys (raw little-endian
+int64 bytes, never pickled), and an inverted table from band key to the articles holding it.
+Articles are numbered by a ``seq`` that only grows, so "the first member of a bucket" (the
+boilerplate rule of :func:`dedup.lsh.candidate_pairs`) means the earliest stored article.
+
+A backend offers::
+
+    read_settings() -> dict | None           create(settings) -> dict (the stored ones if raced)
+    lookup(keys) -> (keys, seqs)             sorted by (key, seq): who holds each band key
+    fetch(seqs) -> list[StoredRow]           get(id) -> StoredRow | None
+    write(rows, on_conflict) -> [outcome]    remove(id) -> bool, count(), contains(id)
+    transaction()  (a context manager)       close()
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["NewRow", "StoredRow", "open_store"]
+
+FORMAT = "dedup-index"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class NewRow:
+    """An article to write: its band keys are sorted, unique int64."""
+
+    id: str
+    text: str
+    meta: str
+    keys: np.ndarray
+
+
+@dataclass(frozen=True)
+class StoredRow:
+    seq: int
+    id: str
+    text: str
+    meta: str
+
+
+def open_store(location: str, *, create: bool = True):
+    """A backend for a file path or a ``redis://host:port/db`` URL."""
+    if location.startswith(("redis://", "rediss://", "unix://")):
+        from .redis import RedisStore
+
+        return RedisStore(location)
+    from .sqlite import SQLiteStore
+
+    return SQLiteStore(location, create=create)

@@ -1,0 +1,193 @@
+"""The shared backend: a Redis server, for several workers on several machines.
+
+Keys (``P`` is the prefix ``dedup:``; nothing is pickled, values are plain strings and bytes)::
+
+    P meta               hash: format, version, settings (JSON)
+    P next               counter: the last seq given out
+    P ids                hash: article id -> seq
+    P doc:<seq>          hash: id, text, meta (JSON), keys (little-endian int64 band keys)
+    P b:<3 bytes>        hash: band key (8 bytes) -> seqs holding it, 12-digit decimals in add order
+
+Band keys are grouped into 2^21 bucket hashes so that small hashes stay compact in Redis' memory.
+Each article is added or removed by one Lua script, which Redis runs atomically: an article and
+its band keys appear together, and two workers adding the same id cannot both win.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager, nullcontext
+
+import numpy as np
+
+from ..exceptions import IndexStoreError, InputError
+from . import FORMAT, FORMAT_VERSION, NewRow, StoredRow
+
+__all__ = ["RedisStore"]
+
+PREFIX = "dedup:"
+_PIPELINE = 64  # scripts sent per round trip
+
+_REMOVE = """
+local function remove(p, id)
+  local seq = redis.call('HGET', p .. 'ids', id)
+  if not seq then return 0 end
+  local doc = p .. 'doc:' .. seq
+  local keys = redis.call('HGET', doc, 'keys')
+  local tag = string.format('%012d', tonumber(seq))
+  for i = 1, #keys, 8 do
+    local k = string.sub(keys, i, i + 7)
+    local bucket = p .. 'b:' .. string.sub(k, 8, 8) .. string.sub(k, 7, 7) .. string.char(math.floor(string.byte(k, 6) / 8))
+    local v = redis.call('HGET', bucket, k)
+    if v then
+      local parts = {}
+      for j = 1, #v, 12 do
+        local s = string.sub(v, j, j + 11)
+        if s ~= tag then parts[#parts + 1] = s end
+      end
+      if #parts == 0 then redis.call('HDEL', bucket, k) else redis.call('HSET', bucket, k, table.concat(parts)) end
+    end
+  end
+  redis.call('DEL', doc)
+  redis.call('HDEL', p .. 'ids', id)
+  return 1
+end
+"""
+
+ADD = _REMOVE + """
+local p, id, mode, keys = ARGV[1], ARGV[2], ARGV[3], ARGV[6]
+local outcome = 'added'
+if redis.call('HEXISTS', p .. 'ids', id) == 1 then
+  if mode == 'skip' then return 'skipped' end
+  if mode == 'error' then return 'exists' end
+  remove(p, id)
+  outcome = 'replaced'
+end
+local seq = redis.call('INCR', p .. 'next')
+local tag = string.format('%012d', seq)
+for i = 1, #keys, 8 do
+  local k = string.sub(keys, i, i + 7)
+  local bucket = p .. 'b:' .. string.sub(k, 8, 8) .. string.sub(k, 7, 7) .. string.char(math.floor(string.byte(k, 6) / 8))
+  local v = redis.call('HGET', bucket, k)
+  redis.call('HSET', bucket, k, (v or '') .. tag)
+end
+redis.call('HSET', p .. 'doc:' .. seq, 'id', id, 'text', ARGV[4], 'meta', ARGV[5], 'keys', keys)
+redis.call('HSET', p .. 'ids', id, seq)
+return outcome
+"""
+
+REMOVE = _REMOVE + "return remove(ARGV[1], ARGV[2])"
+
+LOOKUP = """
+local p, keys, out = ARGV[1], ARGV[2], {}
+for i = 1, #keys, 8 do
+  local k = string.sub(keys, i, i + 7)
+  local bucket = p .. 'b:' .. string.sub(k, 8, 8) .. string.sub(k, 7, 7) .. string.char(math.floor(string.byte(k, 6) / 8))
+  out[#out + 1] = redis.call('HGET', bucket, k) or ''
+end
+return out
+"""
+
+
+class RedisStore:
+    def __init__(self, url: str) -> None:
+        try:
+            import redis
+        except ImportError as exc:  # pragma: no cover - redis is in the test extra
+            raise IndexStoreError(f"{url}: the redis package is needed: pip install 'dedup[redis]'") from exc
+        self._redis_errors = (redis.exceptions.RedisError, OSError)
+        self.location = url
+        try:
+            self._r = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=5,
+                                           health_check_interval=0)
+        except ValueError as exc:
+            raise IndexStoreError(f"{url}: not a usable Redis URL: {exc}") from exc
+        with self._errors("connect to"):
+            self._r.ping()
+            self._add, self._remove, self._lookup = (self._r.register_script(s) for s in (ADD, REMOVE, LOOKUP))
+
+    @contextmanager
+    def _errors(self, doing: str):
+        try:
+            yield
+        except self._redis_errors as exc:
+            raise IndexStoreError(f"{self.location}: cannot {doing} Redis: {exc}") from exc
+
+    def transaction(self):
+        return nullcontext()  # each article is its own atomic Lua script
+
+    def read_settings(self) -> dict | None:
+        with self._errors("read from"):
+            meta = self._r.hgetall(PREFIX + "meta")
+        if not meta:
+            if self._r.exists(PREFIX + "ids"):
+                raise IndexStoreError(f"{self.location}: holds dedup keys but no settings; not a usable index")
+            return None
+        if meta.get(b"format") != FORMAT.encode() or b"settings" not in meta:
+            raise IndexStoreError(f"{self.location}: {PREFIX}meta is not a dedup index")
+        if int(meta.get(b"version", 0)) != FORMAT_VERSION:
+            raise IndexStoreError(f"{self.location}: index format version {meta.get(b'version')!r}, this dedup "
+                                  f"reads version {FORMAT_VERSION}; rebuild the index")
+        return json.loads(meta[b"settings"])
+
+    def create(self, settings: dict) -> dict:
+        with self._errors("write to"):
+            # HSETNX on 'settings' decides a race between two workers creating the same index.
+            if self._r.hsetnx(PREFIX + "meta", "settings", json.dumps(settings, sort_keys=True)):
+                self._r.hset(PREFIX + "meta", mapping={"format": FORMAT, "version": FORMAT_VERSION})
+        return self.read_settings() or settings
+
+    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if len(keys) == 0:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        with self._errors("read from"):
+            values = self._lookup(args=[PREFIX, keys.astype("<i8").tobytes()])
+        lengths = np.array([len(v) // 12 for v in values], dtype=np.int64)
+        seqs = np.frombuffer(b"".join(values), dtype="S12").astype(np.int64) if lengths.sum() else np.empty(0, np.int64)
+        return np.repeat(keys.astype(np.int64), lengths), seqs
+
+    def fetch(self, seqs: list[int]) -> list[StoredRow]:
+        with self._errors("read from"):
+            pipe = self._r.pipeline(transaction=False)
+            for seq in seqs:
+                pipe.hmget(f"{PREFIX}doc:{seq}", "id", "text", "meta")
+            rows = pipe.execute()
+        return [StoredRow(seq, i.decode(), t.decode(), m.decode()) for seq, (i, t, m) in zip(seqs, rows) if i is not None]
+
+    def get(self, article_id: str) -> StoredRow | None:
+        with self._errors("read from"):
+            seq = self._r.hget(PREFIX + "ids", article_id)
+        rows = self.fetch([int(seq)]) if seq is not None else []
+        return rows[0] if rows else None
+
+    def write(self, rows: list[NewRow], on_conflict: str) -> list[str]:
+        outcomes: list[str] = []
+        with self._errors("write to"):
+            for first in range(0, len(rows), _PIPELINE):
+                pipe = self._r.pipeline(transaction=False)
+                for row in rows[first : first + _PIPELINE]:
+                    self._add(args=[PREFIX, row.id, on_conflict, row.text, row.meta, row.keys.astype("<i8").tobytes()],
+                              client=pipe)
+                batch = rows[first : first + _PIPELINE]
+                outcomes.extend(o.decode() for o in pipe.execute())
+                refused = [row.id for row, o in zip(batch, outcomes[first:]) if o == "exists"]
+                if refused:
+                    written = sum(o != "exists" for o in outcomes)
+                    raise InputError(f"id(s) {', '.join(map(repr, refused))} already in the index (on_conflict="
+                                     f"'error'); not written. {written} other article(s) of this batch were written")
+        return outcomes
+
+    def remove(self, article_id: str) -> bool:
+        with self._errors("write to"):
+            return bool(self._remove(args=[PREFIX, article_id]))
+
+    def count(self) -> int:
+        with self._errors("read from"):
+            return int(self._r.hlen(PREFIX + "ids"))
+
+    def contains(self, article_id: str) -> bool:
+        with self._errors("read from"):
+            return bool(self._r.hexists(PREFIX + "ids", article_id))
+
+    def close(self) -> None:
+        self._r.close()
