@@ -206,7 +206,8 @@ class DedupIndex:
     >>> wire = "The central bank raised its main interest rate by half a point on Tuesday, citing inflation."
     >>> with DedupIndex(os.path.join(tempfile.mkdtemp(), "news.db")) as index:
     ...     index.add({"id": "wire", "text": wire})
-    ...     [(m.id, m.kind) for m in index.add({"id": "rewrite", "text": "Markets fell. " + wire})]
+    ...     rewrite = "Markets fell sharply in early trading. " + wire + " Analysts had expected the move."
+    ...     [(m.id, m.kind) for m in index.add({"id": "rewrite", "text": rewrite})]
     ...     len(index)
     []
     [('wire', 'partial')]

@@ -1,0 +1,288 @@
+"""DedupIndex on its embedded SQLite store: same answers as scan, settings, conflicts, crashes, concurrency."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dedup import ConfigError, DedupIndex, IndexStoreError, InputError, Skipped, scan
+from dedup.index import document_keys
+
+ROOT = Path(__file__).resolve().parent.parent
+_WORDS = ("the minister said on tuesday that talks with north korea would resume next week after "
+          "officials from both sides met in seoul to discuss sanctions trade and security markets "
+          "fell as investors weighed the outlook for interest rates while the central bank kept "
+          "its policy unchanged analysts expected growth to slow in the second half of the year").split()
+
+
+def make_corpus(n: int, seed: int = 7) -> list[dict]:
+    """Deterministic articles; about a third reuse paragraphs of an earlier one (some whole, some edited)."""
+    rng = np.random.default_rng(seed)
+    articles: list[dict] = []
+    for i in range(n):
+        paragraphs = [" ".join(rng.choice(_WORDS, size=int(rng.integers(25, 45)))) + "." for _ in range(4)]
+        if articles and rng.random() < 0.35:
+            source = articles[int(rng.integers(len(articles)))]["text"].split("\n\n")
+            if rng.random() < 0.3:
+                paragraphs = list(source)
+                paragraphs[0] = paragraphs[0].replace(" the ", " a ", 1)
+            else:
+                paragraphs[int(rng.integers(4))] = source[int(rng.integers(len(source)))]
+        articles.append({"id": f"a{i:04d}", "text": "\n\n".join(paragraphs), "date": f"2024-01-{i % 28 + 1:02d}"})
+    return articles
+
+
+def oriented(pairs, article_id: str) -> dict[str, tuple]:
+    """Scan pairs involving ``article_id``, seen from its side (it becomes side a)."""
+    out = {}
+    for p in pairs:
+        if article_id not in (p.a, p.b):
+            continue
+        flip = p.b == article_id
+        passages = sorted((q.b_start, q.b_end, q.a_start, q.a_end) if flip else (q.a_start, q.a_end, q.b_start, q.b_end)
+                          for q in p.passages)
+        cont = (p.containment_b, p.containment_a) if flip else (p.containment_a, p.containment_b)
+        out[p.a if flip else p.b] = (p.kind, p.jaccard, *cont, passages)
+    return out
+
+
+def as_seen(matches) -> dict[str, tuple]:
+    return {m.id: (m.kind, m.jaccard, m.containment_a, m.containment_b,
+                   sorted((q.a_start, q.a_end, q.b_start, q.b_end) for q in m.passages)) for m in matches}
+
+
+def holders_consistent(index: DedupIndex) -> bool:
+    """Every stored article holds all its band keys, and no band key points to a missing article."""
+    db = index._store._db
+    seqs = {s for (s,) in db.execute("SELECT seq FROM articles")}
+    banded = {s for (s,) in db.execute("SELECT DISTINCT seq FROM bands")}
+    for seq, blob in db.execute("SELECT seq, keys FROM articles"):
+        held = db.execute("SELECT count(*) FROM bands WHERE seq = ?", (seq,)).fetchone()[0]
+        if held != len(blob) // 8:
+            return False
+    return banded <= seqs
+
+
+@pytest.fixture
+def corpus():
+    return make_corpus(60)
+
+
+@pytest.fixture
+def path(tmp_path):
+    return tmp_path / "index.db"
+
+
+def test_query_answers_what_scan_answers(corpus, path):
+    result = scan(corpus)
+    assert result.pairs, "the corpus should hold duplicates"
+    with DedupIndex(path) as index:
+        index.add_many(corpus[1:], chunk_size=7)
+        assert as_seen(index.query(corpus[0])) == oriented(result.pairs, corpus[0]["id"])
+        index.add(corpus[0])
+        for article in corpus[::5]:
+            assert as_seen(index.query(article)) == oriented(result.pairs, article["id"])
+
+
+def test_add_reports_matches_against_earlier_articles_only(corpus, path):
+    result = scan(corpus)
+    earlier = {a["id"]: i for i, a in enumerate(corpus)}
+    with DedupIndex(path) as index:
+        for article in corpus[:30]:
+            expected = {k: v for k, v in oriented(result.pairs, article["id"]).items()
+                        if earlier[k] < earlier[article["id"]]}
+            assert as_seen(index.add(article)) == expected
+
+
+def test_add_many_equals_one_by_one(corpus, tmp_path):
+    with DedupIndex(tmp_path / "one.db") as one, DedupIndex(tmp_path / "many.db") as many:
+        singly = {a["id"]: as_seen(one.add(a)) for a in corpus}
+        batch = many.add_many(corpus, chunk_size=9)
+        assert {k: as_seen(v) for k, v in batch.matches.items()} == {k: v for k, v in singly.items() if v}
+        assert (batch.added, len(many)) == (len(corpus), len(corpus))
+
+
+def test_matches_are_best_first_and_offsets_slice_both_texts(corpus, path):
+    with DedupIndex(path) as index:
+        index.add_many(corpus)
+        for article in corpus:
+            matches = index.query(article)
+            assert [m.jaccard for m in matches] == sorted((m.jaccard for m in matches), reverse=True)
+            for m in matches:
+                for p in m.passages:
+                    assert article["text"][p.a_start:p.a_end] == p.a_text
+                    assert m.article.text[p.b_start:p.b_end] == p.b_text
+
+
+def test_seeds_match_as_in_scan(seeds, path):
+    with DedupIndex(path) as index:
+        index.add(seeds[0])
+        (match,) = index.query(seeds[1])
+    assert match.id == seeds[0].id and match.kind == "partial" and len(match.passages) >= 8
+
+
+def test_store_keeps_text_metadata_and_survives_reopening(corpus, path):
+    with DedupIndex(path) as index:
+        index.add_many(corpus)
+    with DedupIndex(path) as index:
+        assert len(index) == len(corpus) and corpus[3]["id"] in index and "nope" not in index
+        stored = index.get(corpus[3]["id"])
+        assert (stored.text, stored.date) == (corpus[3]["text"], corpus[3]["date"])
+        assert index.get("nope") is None
+
+
+def test_id_added_twice_replace_skip_error(corpus, path):
+    a, b = corpus[0], corpus[1]
+    with DedupIndex(path) as index:
+        index.add(a)
+        index.add({**b, "id": a["id"]})
+        assert len(index) == 1 and index.get(a["id"]).text == b["text"]
+        assert index.add(a, on_conflict="skip") is not None and index.get(a["id"]).text == b["text"]
+        with pytest.raises(InputError, match="already in the index"):
+            index.add(a, on_conflict="error")
+        result = index.add_many([a, {**b, "id": "x"}, {**a, "id": "x"}], on_conflict="replace")
+        assert (result.added, result.replaced) == (1, 2) and index.get("x").text == a["text"]
+        with pytest.raises(ConfigError, match="on_conflict"):
+            index.add(a, on_conflict="merge")
+        assert holders_consistent(index)
+
+
+def test_an_article_never_matches_its_own_id(corpus, path):
+    with DedupIndex(path) as index:
+        index.add(corpus[0])
+        assert index.query(corpus[0]) == []
+        assert [m.id for m in index.query({**corpus[0], "id": "copy"})] == [corpus[0]["id"]]
+
+
+def test_remove(corpus, path):
+    with DedupIndex(path) as index:
+        index.add_many(corpus[:10])
+        victim = corpus[0]["id"]
+        assert index.remove(victim) and not index.remove(victim)
+        assert victim not in index and len(index) == 9
+        assert victim not in {m.id for m in index.query({**corpus[0], "id": "probe"})}
+        assert holders_consistent(index)
+        assert index._store._db.execute("SELECT count(*) FROM bands WHERE seq NOT IN (SELECT seq FROM articles)").fetchone()[0] == 0
+
+
+def test_bad_articles_are_skipped_or_refused_with_reasons(path):
+    with DedupIndex(path) as index:
+        result = index.add_many([{"id": "empty", "text": "  "}, {"id": "short", "text": "two words"},
+                                 {"text": None}, Skipped(reason="not valid JSON", source="f.jsonl", line=3),
+                                 {"id": "ok", "text": " ".join(_WORDS)}])
+        assert result.added == 1 and [s.code for s in result.skipped] == ["empty", "too-short", "missing-text", "invalid"]
+        with pytest.raises(InputError, match="shorter than the shingle size"):
+            index.add({"id": "short", "text": "two words"})
+        assert index.query({"id": "q", "text": "two words"}) == []
+        with pytest.raises(InputError, match="empty"):
+            index.query({"id": "q", "text": ""})
+
+
+def test_settings_are_recorded_and_differing_ones_refused(corpus, path):
+    with DedupIndex(path, shingle_size=4, seed=3) as index:
+        index.add(corpus[0])
+    with DedupIndex(path) as index:  # no config: the stored settings
+        assert (index.config.shingle_size, index.config.seed) == (4, 3)
+        assert index.settings["scheme"] == "affine32" and index.settings["format_version"] == 1
+    with pytest.raises(ConfigError, match=r"shingle_size=4.*num_perm=128.*shingle_size=5.*num_perm=64"):
+        DedupIndex(path, num_perm=64, shingle_size=5)
+    with DedupIndex(path, min_passage_words=20) as index:  # query-time settings may differ
+        assert index.config.min_passage_words == 20 and index.config.shingle_size == 4
+
+
+@pytest.mark.parametrize("content", [b"this is a text file, not an index\n" * 50, b"\x00\xff" * 3000])
+def test_foreign_or_corrupt_files_are_refused(tmp_path, content):
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(content)
+    with pytest.raises(IndexStoreError, match="not a dedup index"):
+        DedupIndex(bad)
+
+
+def test_another_applications_sqlite_file_is_refused(tmp_path):
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE customers (name TEXT)")
+    with pytest.raises(IndexStoreError, match="another application"):
+        DedupIndex(other)
+    with pytest.raises(IndexStoreError, match="no such index"):
+        DedupIndex(tmp_path / "missing.db", create=False)
+
+
+def test_no_pickle_anywhere():
+    for source in (ROOT / "dedup").rglob("*.py"):
+        assert "pickle" not in source.read_text(encoding="utf-8").replace("pickled", ""), source
+
+
+def test_band_keys_of_both_tiers_are_distinct(corpus):
+    from dedup import Config
+
+    (keys,) = document_keys([__import__("dedup.detect", fromlist=["prepare"]).prepare(
+        __import__("dedup.io", fromlist=["to_article"]).to_article(corpus[0], Config()), Config())], Config())
+    tiers = (keys.view(np.uint64) >> np.uint64(63))
+    assert 0 < tiers.sum() < len(keys) and np.all(np.diff(keys) > 0)
+
+
+# -- crashes and concurrency: real processes ---------------------------------------------------
+
+_CHILD = textwrap.dedent("""
+    import json, sys
+    sys.path.insert(0, {tests!r})
+    from test_index import make_corpus
+    from dedup import DedupIndex
+    articles = make_corpus({n}, seed={seed})
+    for a in articles:
+        a["id"] = {prefix!r} + a["id"]
+    with DedupIndex({location!r}) as index:
+        for first in range(0, len(articles), {chunk}):
+            chunk = articles[first:first + {chunk}]
+            index.add_many(chunk, chunk_size={chunk})
+            print(json.dumps([a["id"] for a in chunk]), flush=True)
+""")
+
+
+def _child(location: str, *, n: int, seed: int, prefix: str, chunk: int) -> subprocess.Popen:
+    code = _CHILD.format(tests=str(Path(__file__).parent), n=n, seed=seed, prefix=prefix, location=location, chunk=chunk)
+    return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+@pytest.mark.slow
+def test_sigkill_during_add_many_loses_no_committed_article(path):
+    DedupIndex(path).close()
+    child = _child(str(path), n=400, seed=11, prefix="k", chunk=20)
+    committed: list[str] = []
+    for _ in range(4):
+        committed += __import__("json").loads(child.stdout.readline())
+    child.send_signal(signal.SIGKILL)  # most likely inside the next chunk's transaction
+    child.wait()
+    child.stdout.close()
+    assert child.returncode == -signal.SIGKILL
+    with DedupIndex(path) as index:
+        assert all(i in index for i in committed)
+        assert len(index) % 20 == 0 and len(index) >= len(committed)  # whole chunks only
+        assert holders_consistent(index)
+        assert index._store._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.slow
+def test_parallel_writers_lose_and_duplicate_nothing(path):
+    DedupIndex(path).close()
+    children = [_child(str(path), n=60, seed=5, prefix=p, chunk=6) for p in ("p", "q", "shared-")]
+    children += [_child(str(path), n=60, seed=5, prefix="shared-", chunk=6)]  # same ids as the third
+    for child in children:
+        out, _ = child.communicate(timeout=300)
+        assert child.returncode == 0
+    with DedupIndex(path) as index:
+        assert len(index) == 180
+        assert all(f"{p}a{i:04d}" in index for p in ("p", "q", "shared-") for i in range(60))
+        assert holders_consistent(index)
+        # The p- and q- copies of the same text found each other, whoever came second.
+        assert any(m.id.startswith(("p", "q")) for m in index.query({"id": "probe", "text": make_corpus(60, 5)[0]["text"]}))
