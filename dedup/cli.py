@@ -187,3 +187,132 @@ def compare_command(
         pair = compare(_single_article(a, config), _single_article(b, config), config)
         with _destination(output) as out:
             render_pair(pair, out, fmt, a=a, b=b)
+
+
+# ---------------------------------------------------------------------------------------------
+# dedup index ...: the persistent index (dedup.index.DedupIndex). Appended section; the commands
+# parse, call the library, render, as above.
+# ---------------------------------------------------------------------------------------------
+
+index_app = typer.Typer(help="A persistent duplicate index (an SQLite file, or a redis:// URL shared by workers).",
+                        no_args_is_help=True)
+app.add_typer(index_app, name="index")
+
+IndexArgument = Annotated[str, typer.Argument(help="The index: a file path (SQLite, created if missing) or redis://host:port/db.",
+                                              show_default=False)]
+PathsArgument = Annotated[list[str], typer.Argument(help="Files or folders of articles (.txt, .jsonl, .json, .csv); - reads JSONL from standard input.",
+                                                    show_default=False)]
+_QUERY_FORMATS = ("table", "json", "jsonl")
+
+
+def _open_index(location: str, settings: dict[str, Any], *, create: bool):
+    from .index import DedupIndex
+
+    return DedupIndex(location, **settings, create=create) if settings else DedupIndex(location, create=create)
+
+
+@index_app.command("add")
+@with_config_options
+def index_add_command(
+    index: IndexArgument,
+    paths: PathsArgument,
+    on_conflict: Annotated[str, typer.Option("--on-conflict", help="An id already stored: replace (update it), skip, or error.")] = "replace",
+    settings: dict[str, Any] | None = None,
+) -> None:
+    """Add articles to the index (creating it with these settings if it does not exist).
+
+    Example: dedup index add news.db data/ --on-conflict skip
+    """
+    with _errors_as_messages():
+        with _open_index(index, settings or {}, create=True) as opened:
+            result = opened.add_many(read_paths(paths, opened.config), on_conflict=on_conflict)
+        _warn_skipped(result.skipped)
+        typer.echo(f"{result.added} added, {result.replaced} replaced, {result.kept} kept, "
+                   f"{len(result.skipped)} skipped; {sum(map(len, result.matches.values()))} match(es) with earlier articles",
+                   err=True)
+
+
+@index_app.command("query")
+@with_config_options
+def index_query_command(
+    index: IndexArgument,
+    paths: PathsArgument,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="Output format: table, json, jsonl (default: table on a terminal, json otherwise).")] = None,
+    output: OutputOption = None,
+    settings: dict[str, Any] | None = None,
+) -> None:
+    """Find the stored articles that share text with each given article (nothing is stored).
+
+    Example: dedup index query news.db incoming.jsonl --format jsonl
+    """
+    fmt = fmt or ("table" if output is None and sys.stdout.isatty() else "json")
+    if fmt not in _QUERY_FORMATS:
+        raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(_QUERY_FORMATS)}", param_hint="--format")
+    with _errors_as_messages():
+        with _open_index(index, settings or {}, create=False) as opened:
+            results, skipped = [], []
+            for record in read_paths(paths, opened.config):
+                if isinstance(record, Skipped):
+                    skipped.append(record)
+                    continue
+                try:
+                    results.append({"article": record.id, "matches": [m.to_dict() for m in opened.query(record)]})
+                except InputError as exc:
+                    skipped.append(Skipped(id=record.id, source=exc.source, line=exc.line, reason=exc.reason))
+        _warn_skipped(skipped)
+        with _destination(output) as out:
+            _render_query(results, out, fmt)
+
+
+def _render_query(results: list[dict[str, Any]], out: TextIO, fmt: str) -> None:
+    import json
+
+    if fmt == "json":
+        out.write(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+    elif fmt == "jsonl":
+        for record in results:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"{len(results)} article(s) queried", title_justify="left")
+        for name in ("article", "stored", "kind", "jaccard", "contained a", "contained b", "passages"):
+            table.add_column(name, justify="left" if name in ("article", "stored", "kind") else "right")
+        for record in results:
+            if not record["matches"]:
+                table.add_row(record["article"], "-", "no match", "", "", "", "")
+            for m in record["matches"]:
+                table.add_row(record["article"], m["id"], m["kind"], f"{m['jaccard']:.2f}", f"{m['containment_a']:.2f}",
+                              f"{m['containment_b']:.2f}", str(len(m["passages"])))
+        Console(file=out, width=max(100, Console(file=out).width), highlight=False).print(table)
+
+
+@index_app.command("remove")
+def index_remove_command(
+    index: IndexArgument,
+    ids: Annotated[list[str], typer.Argument(help="Ids of the articles to remove.", show_default=False)],
+) -> None:
+    """Remove articles from the index by id; ids not found are named on stderr.
+
+    Example: dedup index remove news.db 000_159d068078cb091f.txt
+    """
+    with _errors_as_messages():
+        with _open_index(index, {}, create=False) as opened:
+            missing = [i for i in ids if not opened.remove(i)]
+        for article_id in missing:
+            typer.echo(f"dedup: not in the index: {article_id}", err=True)
+        typer.echo(f"{len(ids) - len(missing)} removed", err=True)
+
+
+@index_app.command("stats")
+def index_stats_command(index: IndexArgument) -> None:
+    """Show how many articles the index holds and the settings it was built with (JSON).
+
+    Example: dedup index stats redis://localhost:6379/0
+    """
+    import json
+
+    with _errors_as_messages():
+        with _open_index(index, {}, create=False) as opened:
+            typer.echo(json.dumps(opened.stats(), indent=2))

@@ -1,0 +1,134 @@
+"""Speed of the persistent index: ``python -m benchmarks index [--quick] [--backend sqlite|redis|both]``.
+
+Builds an index of the news-like corpus of :mod:`benchmarks.speed.corpus` with ``add_many``
+(chunks of 1,000), and at each checkpoint (10k, 50k, 100k articles; 1k, 2k, 3k with ``--quick``)
+records the ``add_many`` rate since the last checkpoint, the process RSS, and the latency of
+single ``query`` calls for articles that are not in the index (the last 300 of the corpus,
+so about 10% of them reuse indexed text). The SQLite file lives in a temporary folder; Redis is
+a ``redis-server`` started on a free loopback port, without persistence.
+
+Targets (issue 5): add_many >= 1,000 articles/s, query median <= 5 ms and p99 <= 50 ms at 100k,
+RSS flat with index size. Writes ``benchmarks/results/index.json`` and ``index.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from dedup import DedupIndex
+
+RESULTS = Path(__file__).resolve().parents[1] / "results"
+QUERIES = 300
+CHUNK = 1000
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def load_corpus(n: int) -> list[dict]:
+    from benchmarks.speed.corpus import corpus_path
+
+    with open(corpus_path(n), encoding="utf-8") as stream:
+        return [json.loads(line) for line in stream]
+
+
+def run_backend(location: str, articles: list[dict], queries: list[dict], checkpoints: list[int]) -> dict:
+    rows, done = [], 0
+    with DedupIndex(location) as index:
+        for checkpoint in checkpoints:
+            started = time.perf_counter()
+            while done < checkpoint:
+                index.add_many(articles[done : min(checkpoint, done + CHUNK)], chunk_size=CHUNK)
+                done = min(checkpoint, done + CHUNK)
+            rate = (checkpoint - (rows[-1]["articles"] if rows else 0)) / (time.perf_counter() - started)
+            latencies, hits = [], 0
+            for query in queries:
+                t = time.perf_counter()
+                hits += bool(index.query(query))
+                latencies.append((time.perf_counter() - t) * 1000)
+            rows.append({"articles": len(index), "add_many_per_s": round(rate, 1), "rss_mb": round(rss_mb(), 1),
+                         "query_median_ms": round(float(np.median(latencies)), 2),
+                         "query_p99_ms": round(float(np.percentile(latencies, 99)), 2), "queries_with_matches": hits})
+            print(json.dumps({"backend": location.split(":")[0] if "://" in location else "sqlite", **rows[-1]}), flush=True)
+    return {"checkpoints": rows}
+
+
+class _Redis:
+    def __enter__(self) -> str:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                         "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        import redis
+
+        for _ in range(200):
+            try:
+                redis.Redis(port=port).ping()
+                break
+            except redis.exceptions.ConnectionError:
+                time.sleep(0.05)
+        return f"redis://127.0.0.1:{port}/0"
+
+    def __exit__(self, *exc) -> None:
+        self.process.kill()
+        self.process.wait()
+
+
+def write_results(results: dict, name: str) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    lines = [f"# Index benchmark ({'quick' if results['quick'] else 'full'})", "",
+             f"{results['machine']}; corpus: news-like (benchmarks.speed.corpus), chunks of {CHUNK}; "
+             f"{QUERIES} queries of unseen articles per checkpoint.", "",
+             "Targets: add_many >= 1000 articles/s; query median <= 5 ms, p99 <= 50 ms at 100k; RSS flat.", "",
+             "| backend | articles | add_many /s | query median ms | query p99 ms | RSS MB | queries with matches |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for backend, result in results["backends"].items():
+        for row in result.get("checkpoints", []):
+            lines.append(f"| {backend} | {row['articles']:,} | {row['add_many_per_s']:,.0f} | {row['query_median_ms']} | "
+                         f"{row['query_p99_ms']} | {row['rss_mb']} | {row['queries_with_matches']} |")
+        if "error" in result:
+            lines.append(f"| {backend} | not run: {result['error']} | | | | | |")
+    (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks index")
+    parser.add_argument("--quick", action="store_true", help="a few thousand articles, seconds")
+    parser.add_argument("--backend", choices=("sqlite", "redis", "both"), default="both")
+    args, _ = parser.parse_known_args(argv)
+    checkpoints = [1000, 2000, 3000] if args.quick else [10_000, 50_000, 100_000 - QUERIES]
+    corpus = load_corpus(3000 + QUERIES if args.quick else 100_000)
+    articles, queries = corpus[: checkpoints[-1]], corpus[-QUERIES:]
+    results = {"quick": args.quick, "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+               "backends": {}}
+    if args.backend in ("sqlite", "both"):
+        with tempfile.TemporaryDirectory() as tmp:
+            results["backends"]["sqlite"] = run_backend(str(Path(tmp) / "index.db"), articles, queries, checkpoints)
+    if args.backend in ("redis", "both"):
+        if shutil.which("redis-server") is None:
+            results["backends"]["redis"] = {"error": "redis-server not installed"}
+        else:
+            with _Redis() as url:
+                results["backends"]["redis"] = run_backend(url, articles, queries, checkpoints)
+    name = "index-quick" if args.quick else "index"
+    write_results(results, name)
+    print(f"wrote {RESULTS / (name + '.json')} and .md")
+    return 0
