@@ -32,6 +32,7 @@ from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 CONTENDERS = ("ours", "rensa", "datasketch-bulk", "datasketch")
+OPTIONAL = ("datasketch-update",)  # run only when named in --contenders
 PEER_LIMIT = 100_000
 SIGNING_ARTICLES = 20_000
 TARGETS = {  # from issue 4
@@ -83,7 +84,7 @@ def run_size(n: int, args) -> dict:
             output.unlink(missing_ok=True)
             print(f"[speed] n={n} repeat {r + 1}/{args.repeat}: {name} ...", file=sys.stderr, flush=True)
             result = measure.run(command(name, corpus, output), log_path=str(tmp / f"{name}-n{n}.log"),
-                                 timeout=args.timeout)
+                                 timeout=args.timeout, max_rss_mb=args.max_rss_mb)
             print(f"[speed]   {result.wall_s:.2f} s, peak {result.peak_rss_mb:.0f} MB, rc={result.returncode}",
                   file=sys.stderr, flush=True)
             runs[name].append(result.as_dict())
@@ -213,23 +214,35 @@ def markdown(results: dict) -> str:
     return "\n".join(out) + "\n"
 
 
+def default_rss_limit() -> float | None:
+    """80% of physical memory in MB (None when it cannot be read)."""
+    import os
+
+    try:
+        return 0.8 * os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
+    except (ValueError, OSError):
+        return None
+
+
 def parse(argv: list[str]):
     parser = argparse.ArgumentParser(prog="python -m benchmarks speed", description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="20000", help="comma-separated corpus sizes (default 20000)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per contender (default 3)")
     parser.add_argument("--quick", action="store_true", help="2,000 articles, one repeat: a smoke test")
     parser.add_argument("--contenders", type=lambda s: s.split(","), default=None,
-                        help=f"subset of {','.join(CONTENDERS)}")
+                        help=f"subset of {','.join(CONTENDERS + OPTIONAL)}")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=None, help="kill a run after this many seconds")
+    parser.add_argument("--max-rss-mb", type=float, default=default_rss_limit(),
+                        help="kill a run whose processes hold more than this (default: 80%% of RAM)")
     parser.add_argument("--no-signing", action="store_true", help="skip the signing micro-benchmark")
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.repeat = "2000", 1
     args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")]
-    unknown = set(args.contenders or []) - set(CONTENDERS)
+    unknown = set(args.contenders or []) - set(CONTENDERS + OPTIONAL)
     if unknown:
-        parser.error(f"unknown contender(s) {sorted(unknown)}; choose from {','.join(CONTENDERS)}")
+        parser.error(f"unknown contender(s) {sorted(unknown)}; choose from {','.join(CONTENDERS + OPTIONAL)}")
     return args
 
 

@@ -57,27 +57,47 @@ def _tree_rss(process) -> int:
     return total
 
 
-def run(cmd: list[str], *, log_path: str, interval: float = 0.05, timeout: float | None = None) -> Run:
-    """Run ``cmd`` (stdout and stderr to ``log_path``) and measure it until it exits."""
+def _kill_tree(watched, child) -> None:
+    if watched:
+        try:
+            for p in watched.children(recursive=True):
+                p.kill()
+        except psutil.Error:
+            pass
+    child.kill()
+
+
+def run(cmd: list[str], *, log_path: str, interval: float = 0.05, timeout: float | None = None,
+        max_rss_mb: float | None = None) -> Run:
+    """Run ``cmd`` (stdout and stderr to ``log_path``) and measure it until it exits.
+
+    The child is killed after ``timeout`` seconds, or as soon as its process tree holds more than
+    ``max_rss_mb`` (needs psutil), so that a run too big for the machine fails instead of
+    swapping or invoking the OOM killer on everything else.
+    """
     load = os.getloadavg()[0]
     with open(log_path, "wb") as log:
         start = time.perf_counter()
         child = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
         watched = psutil.Process(child.pid) if psutil else None
-        tree_peak = 0
+        tree_peak, killed = 0, ""
         while True:
             pid, status, usage = os.wait4(child.pid, os.WNOHANG)
             if pid:
                 break
-            if timeout and time.perf_counter() - start > timeout:
-                child.kill()
             if watched:
                 tree_peak = max(tree_peak, _tree_rss(watched))
+            if timeout and time.perf_counter() - start > timeout:
+                killed = killed or f"killed after the {timeout:g} s timeout"
+            if max_rss_mb and tree_peak > max_rss_mb * 2**20:
+                killed = killed or f"killed above the {max_rss_mb:.0f} MB memory limit"
+            if killed:
+                _kill_tree(watched, child)
             time.sleep(interval)
         wall = time.perf_counter() - start
     child.returncode = os.waitstatus_to_exitcode(status)
     with open(log_path, "rb") as log:
-        tail = log.read()[-2000:].decode("utf-8", "replace")
+        tail = log.read()[-2000:].decode("utf-8", "replace") + (f"\n[{killed}]" if killed else "")
     return Run(
         returncode=child.returncode,
         wall_s=round(wall, 3),

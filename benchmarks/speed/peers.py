@@ -7,6 +7,8 @@ on the shingle sets. Pairs with Jaccard >= 0.5 are written as JSONL ``{"a", "b",
 (``a < b`` in corpus order; pairs sorted). No passages.
 
 - ``datasketch``: ``MinHash(num_perm=128)`` + ``update_batch`` (sha1), ``MinHashLSH``;
+- ``datasketch-update``: the same, one ``update`` call per shingle (the slowest usual way;
+  closest to the 65 s of issue 4; optional in the harness);
 - ``datasketch-bulk``: ``MinHash.bulk`` with an xxhash 32-bit hash function, ``MinHashLSH``;
 - ``rensa``: ``RMinHash`` + ``RMinHashLSH``. rensa needs ``num_perm`` divisible by the band
   count; datasketch picks 25 bands of 5 rows for (0.5, 128), so rensa gets 32 bands of 4 rows,
@@ -71,6 +73,20 @@ def run_datasketch(sets: list[set[str]]) -> set[tuple[int, int]]:
     return _pairs(lsh.query(m) for m in signatures)
 
 
+def run_datasketch_update(sets: list[set[str]]) -> set[tuple[int, int]]:
+    from datasketch import MinHash, MinHashLSH
+
+    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+    signatures = []
+    for i, s in enumerate(sets):
+        m = MinHash(num_perm=NUM_PERM)
+        for shingle in s:
+            m.update(shingle.encode("utf-8"))
+        lsh.insert(i, m)
+        signatures.append(m)
+    return _pairs(lsh.query(m) for m in signatures)
+
+
 def run_datasketch_bulk(sets: list[set[str]]) -> set[tuple[int, int]]:
     import xxhash
     from datasketch import MinHash, MinHashLSH
@@ -98,7 +114,7 @@ def run_rensa(sets: list[set[str]]) -> set[tuple[int, int]]:
     return _pairs(lsh.query(m) for m in signatures)
 
 
-PEERS = {"datasketch": run_datasketch, "datasketch-bulk": run_datasketch_bulk, "rensa": run_rensa}
+PEERS = {"datasketch": run_datasketch, "datasketch-update": run_datasketch_update, "datasketch-bulk": run_datasketch_bulk, "rensa": run_rensa}
 
 
 def main(argv: list[str]) -> int:
