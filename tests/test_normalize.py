@@ -34,3 +34,24 @@ def test_offsets_slice_the_original_text(text):
 def test_normalisation_is_idempotent(text):
     for token in tokenize(text):
         assert normalize_token(token.key) == token.key
+
+
+@given(st.text(alphabet=st.sampled_from("ab1 2.,'’-\n_éß²\u00a0") | st.characters()))
+def test_fast_tokeniser_finds_exactly_the_regex_tokens(text):
+    tokens = tokenize_array(text)
+    reference = tokenize(text)
+    assert tokens.starts.tolist() == [t.start for t in reference]
+    assert tokens.ends.tolist() == [t.end for t in reference]
+    from dedup.normalize import key_hash
+
+    assert tokens.hashes.tolist() == [key_hash(t.key) for t in reference]
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from("ab1 2.,'’-\n_é")), max_size=6))
+def test_tokenising_many_texts_at_once_equals_one_at_a_time(texts):
+    from dedup.normalize import tokenize_many
+
+    for text, together in zip(texts, tokenize_many(texts), strict=True):
+        alone = tokenize_array(text)
+        assert together.starts.tolist() == alone.starts.tolist() and together.hashes.tolist() == alone.hashes.tolist()
+        assert together.ends.tolist() == alone.ends.tolist()
