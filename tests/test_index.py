@@ -286,3 +286,28 @@ def test_parallel_writers_lose_and_duplicate_nothing(path):
         assert holders_consistent(index)
         # The p- and q- copies of the same text found each other, whoever came second.
         assert any(m.id.startswith(("p", "q")) for m in index.query({"id": "probe", "text": make_corpus(60, 5)[0]["text"]}))
+
+
+def test_cli_add_query_remove_stats(tmp_path):
+    import json as _json
+
+    from typer.testing import CliRunner
+
+    from dedup.cli import app
+
+    runner = CliRunner()
+    data = tmp_path / "a.jsonl"
+    corpus = make_corpus(20)
+    data.write_text("".join(_json.dumps(a) + "\n" for a in corpus) + "{broken\n", encoding="utf-8")
+    db = str(tmp_path / "cli.db")
+    added = runner.invoke(app, ["index", "add", db, str(data)])
+    assert added.exit_code == 0 and f"{data}:21" in added.output
+    (probe := tmp_path / "q.jsonl").write_text(_json.dumps({**corpus[0], "id": "probe"}) + "\n", encoding="utf-8")
+    queried = runner.invoke(app, ["index", "query", db, str(probe), "--format", "json"])
+    record = _json.loads(queried.stdout)[0]
+    assert record["article"] == "probe" and record["matches"][0]["id"] == corpus[0]["id"]
+    assert set(record["matches"][0]["passages"][0]) == {"a_start", "a_end", "b_start", "b_end", "a_text", "b_text", "similarity"}
+    assert runner.invoke(app, ["index", "remove", db, corpus[0]["id"]]).exit_code == 0
+    assert _json.loads(runner.invoke(app, ["index", "stats", db]).stdout)["articles"] == 19
+    for command in ("add", "query", "remove", "stats"):
+        assert "Example:" in runner.invoke(app, ["index", command, "--help"]).output
