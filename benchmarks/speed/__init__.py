@@ -98,6 +98,18 @@ def run_size(n: int, args) -> dict:
     return entry
 
 
+def run_stages(corpus: Path) -> dict:
+    """Stage timings of ``dedup scan`` on ``corpus`` (a separate process; see ``stages.py``)."""
+    import subprocess
+
+    print(f"[speed] stage timings on {corpus.name} ...", file=sys.stderr, flush=True)
+    cmd = [sys.executable, "-m", "benchmarks.speed.stages", str(corpus), str(RESULTS / "tmp" / "stages.json")]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode:
+        return {"failed": done.stderr[-2000:]}
+    return {"corpus": corpus.name} | json.loads(done.stdout.splitlines()[-1])
+
+
 def summarize(rs: list[dict], n: int, mb: float) -> dict:
     ok = [r for r in rs if r["returncode"] == 0]
     if not ok:
@@ -206,6 +218,12 @@ def markdown(results: dict) -> str:
                 if mode in e:
                     m = e[mode]
                     out.append(f"| {engine} | {mode} | {m['wall_s']:.2f} | {m['articles_per_s']:.0f} | {m['articles_per_cpu_s']:.0f} |")
+    stages = results.get("stages")
+    if stages and "stages" in stages:
+        from .stages import markdown as stages_markdown
+
+        out += ["", f"## Where ours spends its time ({stages['corpus']}, one run, in-process wrappers)", "",
+                stages_markdown(stages).rstrip()]
     out += ["", "## Targets (issue 4)", ""] + [f"- {line}" for line in targets(results)]
     for key, entry in sorted(results["sizes"].items(), key=lambda kv: int(kv[0])):
         rec = entry["recall"]
@@ -235,6 +253,8 @@ def parse(argv: list[str]):
     parser.add_argument("--timeout", type=float, default=None, help="kill a run after this many seconds")
     parser.add_argument("--max-rss-mb", type=float, default=default_rss_limit(),
                         help="kill a run whose processes hold more than this (default: 80%% of RAM)")
+    parser.add_argument("--stages", action="store_true",
+                        help="also time dedup scan stage by stage (stages.py) on the largest size")
     parser.add_argument("--no-signing", action="store_true", help="skip the signing micro-benchmark")
     args = parser.parse_args(argv)
     if args.quick:
@@ -271,6 +291,8 @@ def main(argv: list[str]) -> int:
         _, texts = read_articles(str(corpus_path(min(max(args.sizes), SIGNING_ARTICLES), args.seed)))
         print(f"[speed] signing alone on {len(texts)} articles ...", file=sys.stderr, flush=True)
         results["signing"] = signing.benchmark(texts[:SIGNING_ARTICLES])
+    if args.stages:
+        results["stages"] = run_stages(corpus_path(max(args.sizes), args.seed))
     results["targets"] = targets(results)
     json_path.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     (RESULTS / f"{stem}.md").write_text(markdown(results), encoding="utf-8")
