@@ -39,14 +39,16 @@ def _pair_similarity(pair: Pair) -> float:
     return max(pair.coverage_a, pair.coverage_b)
 
 
-def _average_linkage(members: list[int], sims: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
+def _average_linkage(members: list[int], sims: list[tuple[int, int, float]], threshold: float) -> list[list[int]]:
+    """Split one connected component by average linkage; ``sims`` are its own edges."""
     size = len(members)
+    if size == 2:
+        return [members] if sims[0][2] > threshold - 1e-9 else [[m] for m in members]
     local = {m: i for i, m in enumerate(members)}
     distance = np.ones((size, size))
     np.fill_diagonal(distance, 0.0)
-    for (x, y), sim in sims.items():
-        if x in local and y in local:
-            distance[local[x], local[y]] = distance[local[y], local[x]] = 1.0 - sim
+    for x, y, sim in sims:
+        distance[local[x], local[y]] = distance[local[y], local[x]] = 1.0 - sim
     if size > _MAX_LINKAGE_SIZE:
         strong = np.argwhere(np.triu(distance <= 1.0 - threshold, 1))
         labels = components(size, strong)
@@ -73,12 +75,14 @@ def cluster_articles(articles: Sequence[Article], pairs: Sequence[Pair], *, thre
         x, y = sorted((index[pair.a], index[pair.b]))
         sims[x, y] = _pair_similarity(pair)
     labels = components(len(articles), np.array(list(sims), dtype=np.int64).reshape(-1, 2))
-    members = defaultdict(list)
+    members, edges = defaultdict(list), defaultdict(list)
     for node in sorted({n for edge in sims for n in edge}):
         members[labels[node]].append(node)
+    for (x, y), sim in sims.items():
+        edges[labels[x]].append((x, y, sim))
     groups = []
-    for nodes in members.values():
-        groups.extend(g for g in _average_linkage(nodes, sims, threshold) if len(g) > 1)
+    for label, nodes in members.items():
+        groups.extend(g for g in _average_linkage(nodes, edges[label], threshold) if len(g) > 1)
     by_id = {a.id: a for a in articles}
     id_groups = sorted((sorted(articles[n].id for n in g) for g in groups), key=lambda g: (-len(g), g))
     return [Cluster(id=k, articles=tuple(g), origin=_origin(g, by_id)[0], origin_date=_origin(g, by_id)[1])

@@ -36,6 +36,10 @@ class Config:
         Shortest shared passage reported, in words, on both sides.
     max_gap_words : int, default 12
         Longest run of unmatched words (an edit, an inserted clause) bridged inside one passage.
+    paraphrase_min_words : int, default 40
+        Shortest passage, in words on both sides, reported from paraphrased sentences alone
+        (sentence-level tf-idf similarity, for rewording, shuffled words and translation);
+        0 turns paraphrase alignment off. Verbatim passages only need ``min_passage_words``.
     cluster_threshold : float, default 0.5
         Average share of text that article groups must have in common to be clustered
         (average linkage, so one chain of weak links does not glue stories together).
@@ -50,6 +54,8 @@ class Config:
         Field (or CSV column) holding the article text in JSON, JSONL and CSV input.
     strict : bool, default False
         Stop with an error at the first skipped article or file instead of counting it.
+    workers : int, default 0
+        Processes to use; 0 means every available core. Results do not depend on it.
 
     Examples
     --------
@@ -69,12 +75,14 @@ class Config:
     window_size: int = 24
     min_passage_words: int = 8
     max_gap_words: int = 12
+    paraphrase_min_words: int = 40
     cluster_threshold: float = 0.5
     max_bucket_size: int = 200
     max_chars: int = 2_000_000
     id_field: str = "id"
     text_field: str = "text"
     strict: bool = False
+    workers: int = 0
 
     def __post_init__(self) -> None:
         for name in ("threshold", "passage_threshold", "cluster_threshold"):
@@ -85,8 +93,10 @@ class Config:
         _check_int("window_size", self.window_size, 2, 10_000)
         _check_int("min_passage_words", self.min_passage_words, 1, 100_000)
         _check_int("max_gap_words", self.max_gap_words, 0, 1_000)
+        _check_int("paraphrase_min_words", self.paraphrase_min_words, 0, 100_000)
         _check_int("max_bucket_size", self.max_bucket_size, 2, 10**9)
         _check_int("max_chars", self.max_chars, 1, 10**10)
+        _check_int("workers", self.workers, 0, 1024)
         if self.min_passage_words < self.shingle_size:
             raise ConfigError(
                 f"min_passage_words ({self.min_passage_words}) must be at least "

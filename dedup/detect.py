@@ -9,25 +9,25 @@ Stages, each a plain function of its own module::
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .align import align
+from .candidates import candidate_pairs, sign_chunk, tiers
 from .cluster import cluster_articles, cluster_passages
 from .config import Config, resolve
 from .exceptions import InputError
 from .io import to_article
-from .lsh import candidate_pairs, miss_probability
 from .models import Article, Cluster, Pair, PassageCluster, Skipped
-from .normalize import Tokens, tokenize_array
+from .normalize import Tokens, tokenize_many
+from .parallel import ordered_map, worker_pool
 from .shingle import shingle_hashes
-from .signature import sign
 
-__all__ = ["Document", "ScanResult", "compare", "compare_documents", "prepare", "scan", "verify"]
+__all__ = ["Document", "ScanResult", "compare", "compare_documents", "prepare", "prepare_many", "scan", "verify"]
 
 REPORT_VERSION = 1
 
@@ -78,35 +78,50 @@ class ScanResult:
 
 
 class _Intake:
-    """Turns raw records into Documents, counting and explaining everything it skips."""
+    """Turns raw records into numbered Articles, counting and explaining everything it skips."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.documents: list[Document] = []
+        self.articles: list[Article | None] = []  # by index; None once skipped after numbering
         self.skipped: list[Skipped] = []
         self._first_seen: dict[str, str] = {}
 
-    def add(self, record: Any) -> None:
+    def accept(self, record: Any) -> Article | None:
+        """The article to process (numbered ``len(articles) - 1``), or ``None`` if skipped."""
         if isinstance(record, Skipped):
             self._skip(record)
-            return
+            return None
         article = to_article(record, self.config)
         if isinstance(article, Skipped):
             self._skip(article)
-            return
+            return None
         problem = self._problem(article)
         if problem:
             self._skip(Skipped(id=article.id, source=article.origin, code=problem[0], reason=problem[1]))
-            return
+            return None
         self._first_seen[article.id] = article.origin or "an earlier article"
-        self.documents.append(prepare(article, self.config))
-        if len(self.documents[-1].shingles) == 0:
-            document = self.documents.pop()
-            del self._first_seen[article.id]
-            words = len(document.tokens)
-            self._skip(Skipped(id=article.id, source=article.origin, code="too-short",
-                               reason=f"{words} word{'s' * (words != 1)}, shorter than the shingle size "
-                                      f"({self.config.shingle_size})"))
+        self.articles.append(article)
+        return article
+
+    def chunks(self, records: Iterable[Any], size: int) -> Iterator[tuple[list[str], int, Config]]:
+        """``(texts, index of the first, config)`` for each chunk of accepted articles."""
+        texts: list[str] = []
+        for record in records:
+            article = self.accept(record)
+            if article is not None:
+                texts.append(article.text)
+                if len(texts) == size:
+                    yield texts, len(self.articles) - size, self.config
+                    texts = []
+        if texts:
+            yield texts, len(self.articles) - len(texts), self.config
+
+    def too_short(self, index: int, words: int) -> None:
+        article = self.articles[index]
+        self.articles[index] = None
+        self._skip(Skipped(id=article.id, source=article.origin, code="too-short",
+                           reason=f"{words} word{'s' * (words != 1)}, shorter than the shingle size "
+                                  f"({self.config.shingle_size})"))
 
     def _problem(self, article: Article) -> tuple[str, str] | None:
         if article.id in self._first_seen:
@@ -124,11 +139,24 @@ class _Intake:
         self.skipped.append(skipped)
 
 
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (``np.unique`` without its overhead)."""
+    values = np.sort(values)
+    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
+
+
+def prepare_many(articles: list[Article], config: Config) -> list[Document]:
+    """Tokenise and shingle many articles at once."""
+    documents = []
+    for article, tokens in zip(articles, tokenize_many([a.text for a in articles])):
+        shingles = shingle_hashes(tokens.hashes, config.shingle_size)
+        documents.append(Document(article, tokens, shingles, _sorted_unique(shingles)))
+    return documents
+
+
 def prepare(article: Article, config: Config) -> Document:
     """Tokenise and shingle one article."""
-    tokens = tokenize_array(article.text)
-    shingles = shingle_hashes(tokens.hashes, config.shingle_size)
-    return Document(article, tokens, shingles, np.unique(shingles))
+    return prepare_many([article], config)[0]
 
 
 def verify(a: Document, b: Document) -> tuple[int, float, float, float]:
@@ -167,7 +195,7 @@ def compare_documents(a: Document, b: Document, config: Config, *, keep_order: b
         return None
     passages = align(a.article.text, a.tokens, a.shingles, b.article.text, b.tokens, b.shingles,
                      shingle_size=config.shingle_size, min_passage_words=config.min_passage_words,
-                     max_gap_words=config.max_gap_words)
+                     max_gap_words=config.max_gap_words, paraphrase_min_words=config.paraphrase_min_words)
     if np.array_equal(a.tokens.hashes, b.tokens.hashes):
         kind = "exact"
     elif jaccard >= config.threshold:
@@ -184,32 +212,41 @@ def compare_documents(a: Document, b: Document, config: Config, *, keep_order: b
 
 
 def _document_tier_threshold(config: Config) -> float:
-    """The document tier is tuned below the reporting threshold so that pairs at the threshold
-    are almost never missed (miss probability is in the report's stats)."""
-    return round(config.threshold * 0.6, 4)
+    """The threshold the document tier is banded for (see :mod:`dedup.candidates`)."""
+    return tiers(config)[0].threshold
 
 
-def _candidates(documents: list[Document], config: Config, stats: dict[str, Any]) -> np.ndarray:
-    signatures = sign([d.shingles for d in documents], num_perm=config.num_perm, seed=config.seed,
-                      window_size=config.window_size)
-    tiers = {
-        "document": (signatures.documents, np.arange(len(documents)), _document_tier_threshold(config)),
-        "passage": (signatures.windows, signatures.window_owner, config.passage_threshold),
-    }
-    found = []
-    for name, (sigs, owner, threshold) in tiers.items():
-        pairs, tier_stats = candidate_pairs(sigs, owner, threshold=threshold, num_perm=config.num_perm,
-                                            max_bucket_size=config.max_bucket_size)
-        tier_stats.update(threshold=threshold, items=len(sigs), candidate_pairs=len(pairs),
-                          miss_probability_at_threshold=round(miss_probability(threshold, tier_stats["bands"],
-                                                                               tier_stats["rows"]), 4))
-        stats[f"lsh_{name}"] = tier_stats
-        found.append(pairs)
-    return np.unique(np.concatenate(found), axis=0) if found else np.empty((0, 2), np.int64)
+_CHUNK = 1000  # articles per signing task
+_PAIR_BATCH = 500  # candidate pairs per alignment task
 
 
-def scan(articles: Iterable[Any], config: Config | None = None, **overrides: Any) -> ScanResult:
+def _compare_batch(articles: dict[int, Article], pairs: list[tuple[int, int]], config: Config) -> list[Pair]:
+    """Phase 3 task: verify and align a batch of candidate pairs."""
+    order = sorted(articles)
+    documents = dict(zip(order, prepare_many([articles[i] for i in order], config)))
+    return [p for i, j in pairs if (p := compare_documents(documents[i], documents[j], config))]
+
+
+def _pair_batches(candidates: np.ndarray, articles: list[Article | None], config: Config):
+    for start in range(0, len(candidates), _PAIR_BATCH):
+        batch = [tuple(p) for p in candidates[start : start + _PAIR_BATCH].tolist()]
+        involved = {i: articles[i] for pair in batch for i in pair}
+        yield involved, batch, config
+
+
+Progress = Callable[[str, int], None]
+
+
+def _no_progress(stage: str, done: int) -> None:
+    """The default progress hook: does nothing."""
+
+
+def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Progress | None = None,
+         **overrides: Any) -> ScanResult:
     """Find every pair of articles that share text, their passages, and clusters.
+
+    Articles stream through: they are signed a chunk at a time on every core (``workers``), and
+    only the candidate pairs' articles are tokenised again for alignment.
 
     Parameters
     ----------
@@ -217,6 +254,9 @@ def scan(articles: Iterable[Any], config: Config | None = None, **overrides: Any
         Also accepts the :class:`~dedup.models.Skipped` records of :func:`dedup.io.read_paths`,
         which are counted in the report.
     config : Config, optional
+    progress : callable, optional
+        Called as ``progress(stage, n)`` when ``n`` more articles (stage ``"sign"``) or
+        candidate pairs (stage ``"align"``) are done; for progress bars.
     **overrides
         Any :class:`Config` field, for example ``threshold=0.9``.
 
@@ -226,7 +266,7 @@ def scan(articles: Iterable[Any], config: Config | None = None, **overrides: Any
 
     Examples
     --------
-    >>> wire = "The central bank raised its main interest rate by half a point on Tuesday, citing inflation."
+    >>> wire = "The central bank raised its main interest rate by half a percentage point on Tuesday, citing inflation."
     >>> rewrite = "Markets fell. " + wire + " Analysts had expected the move."
     >>> result = scan([{"id": "wire", "text": wire}, {"id": "rewrite", "text": rewrite}])
     >>> [(p.a, p.b, p.kind) for p in result.pairs]
@@ -236,34 +276,58 @@ def scan(articles: Iterable[Any], config: Config | None = None, **overrides: Any
     True
     """
     config = resolve(config, **overrides)
+    progress = progress or _no_progress
     intake = _Intake(config)
-    for record in articles:
-        intake.add(record)
-    documents = intake.documents
     stats: dict[str, Any] = {}
-    candidates = _candidates(documents, config, stats) if len(documents) > 1 else np.empty((0, 2), np.int64)
-    pairs = [p for i, j in candidates.tolist() if (p := compare_documents(documents[i], documents[j], config))]
+    keys: list[list[np.ndarray]] = [[], []]
+    with worker_pool(config.workers) as pool:
+        for chunk, (_, first, _) in _zip_chunks(pool, intake, articles):
+            keys[0].append(chunk.documents)
+            keys[1].append(chunk.windows)
+            for offset in np.flatnonzero(chunk.shingles == 0).tolist():
+                intake.too_short(first + offset, int(chunk.words[offset]))
+            progress("sign", len(chunk.words))
+        candidates, tier_stats = candidate_pairs(keys, config)
+        stats.update(tier_stats)
+        del keys
+        pairs = []
+        for batch in ordered_map(pool, _compare_batch, _pair_batches(candidates, intake.articles, config)):
+            pairs.extend(batch)
+            progress("align", min(_PAIR_BATCH, len(candidates)))
     pairs.sort(key=lambda p: (p.a, p.b))
-    found = tuple(d.article for d in documents)
+    found = tuple(a for a in intake.articles if a is not None)
     clusters = cluster_articles(found, pairs, threshold=config.cluster_threshold)
     passage_clusters = cluster_passages(found, pairs)
-    stats.update(_counts(intake, candidates, pairs, clusters, passage_clusters))
+    stats.update(_counts(intake, found, candidates, pairs, clusters, passage_clusters))
     return ScanResult(config=config, articles=found, pairs=tuple(pairs), clusters=tuple(clusters),
                       passage_clusters=tuple(passage_clusters), skipped=tuple(intake.skipped), stats=stats,
                       notes=tuple(_explain(stats, intake, config)))
 
 
-def _counts(intake: _Intake, candidates: np.ndarray, pairs: list[Pair], clusters, passage_clusters) -> dict[str, Any]:
+def _zip_chunks(pool, intake: _Intake, records: Iterable[Any]):
+    """Signed chunks paired with the call that made them (to know each chunk's first index)."""
+    calls: deque = deque()
+
+    def remember():
+        for call in intake.chunks(records, _CHUNK):
+            calls.append(call)
+            yield call
+
+    for chunk in ordered_map(pool, sign_chunk, remember()):
+        yield chunk, calls.popleft()
+
+
+def _counts(intake: _Intake, found: tuple[Article, ...], candidates: np.ndarray, pairs: list[Pair], clusters,
+            passage_clusters) -> dict[str, Any]:
     skipped_articles = [s for s in intake.skipped if s.kind == "article"]
     skipped_files = [s for s in intake.skipped if s.kind == "file"]
     kinds = Counter(p.kind for p in pairs)
     return {
-        "articles_read": len(intake.documents) + len(skipped_articles),
-        "articles_processed": len(intake.documents),
+        "articles_read": len(found) + len(skipped_articles),
+        "articles_processed": len(found),
         "articles_skipped": len(skipped_articles),
         "files_skipped": len(skipped_files),
         "skipped_by_reason": dict(sorted(Counter(s.code for s in intake.skipped).items())),
-        "shingles": int(sum(len(d.shingles) for d in intake.documents)),
         "candidate_pairs": len(candidates),
         "pairs": len(pairs),
         "pairs_by_kind": {k: kinds.get(k, 0) for k in ("exact", "near-duplicate", "partial")},
@@ -277,7 +341,7 @@ def _explain(stats: dict[str, Any], intake: _Intake, config: Config) -> list[str
     """Plain sentences that make an empty or surprising result explain itself."""
     notes = []
     for code, count in stats["skipped_by_reason"].items():
-        example = next(s for s in intake.skipped if s.code == code)
+        example = min((s for s in intake.skipped if s.code == code), key=lambda s: s.describe())
         notes.append(f"{count} {'file' if example.kind == 'file' else 'article'}{'s' * (count != 1)} skipped "
                      f"({code}), e.g. {example.describe()}")
     if stats["articles_processed"] < 2:

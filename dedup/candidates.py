@@ -1,0 +1,159 @@
+"""Candidate pairs from the two LSH tiers, computed chunk by chunk and band by band.
+
+Per chunk of articles (in a worker process): tokens, shingles, signatures of the whole articles
+and of their passage windows, and each signature's LSH band keys. A band key is packed together
+with its article's index into one uint64 (top bits: key, low :data:`OWNER_BITS` bits: article),
+so finding the articles that share a bucket is one sort per band. Only these packed keys travel
+between processes and stay in memory; tokens and shingles are recomputed later for the few
+articles that turn out to be in candidate pairs.
+
+Two tiers:
+
+``document``
+    whole-article signatures, banded for ``0.6 * threshold`` so that pairs at the near-duplicate
+    threshold are found with near certainty;
+``passage``
+    signatures of overlapping windows of ``window_size`` shingles, banded for
+    ``passage_threshold``, so that a shared passage inside otherwise different articles makes
+    the pair a candidate.
+
+The miss probability the bands imply is ``(1 - s**rows)**bands`` for a signature pair of
+Jaccard ``s`` (see :func:`dedup.lsh.miss_probability`); it is reported in the scan's stats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import Config
+from typing import Any
+
+from .lsh import band_keys, band_params, miss_probability
+from .normalize import tokenize_many
+from .shingle import shingle_hashes
+from .signature import sign
+
+__all__ = ["ChunkKeys", "OWNER_BITS", "TierPlan", "candidate_pairs", "candidates_of_texts", "pairs_from_packed", "sign_chunk",
+           "tiers", "unique_pairs"]
+
+OWNER_BITS = 24  # up to 16.7 million articles per scan
+_OWNER_MASK = np.uint64((1 << OWNER_BITS) - 1)
+_KEY_MASK = ~_OWNER_MASK
+
+
+@dataclass(frozen=True)
+class TierPlan:
+    """How one tier is banded."""
+
+    name: str
+    threshold: float
+    bands: int
+    rows: int
+
+
+def tiers(config: Config) -> tuple[TierPlan, TierPlan]:
+    """The document and passage tiers for these settings."""
+    document = round(config.threshold * 0.6, 4)
+    return (TierPlan("document", document, *band_params(document, config.num_perm)),
+            TierPlan("passage", config.passage_threshold, *band_params(config.passage_threshold, config.num_perm)))
+
+
+@dataclass(frozen=True, eq=False)
+class ChunkKeys:
+    """What signing one chunk of articles yields: packed band keys per tier, and word counts.
+
+    ``documents`` is ``(n, bands)`` and ``windows`` ``(n_windows, bands)``, both uint64 packed
+    with the global article index. ``shingles[i]`` is 0 for an article shorter than a shingle.
+    """
+
+    documents: np.ndarray
+    windows: np.ndarray
+    words: np.ndarray
+    shingles: np.ndarray
+
+
+def _pack(keys: np.ndarray, owners: np.ndarray) -> np.ndarray:
+    return (keys & _KEY_MASK) | owners.astype(np.uint64)[:, None]
+
+
+def sign_chunk(texts: list[str], first_index: int, config: Config) -> ChunkKeys:
+    """Tokenise, shingle, sign and band a chunk of articles numbered from ``first_index``."""
+    tokens = tokenize_many(texts)
+    shingles = [shingle_hashes(t.hashes, config.shingle_size) for t in tokens]
+    counts = np.array([len(s) for s in shingles], dtype=np.int64)
+    present = np.flatnonzero(counts > 0)
+    document_tier, passage_tier = tiers(config)
+    signatures = sign([shingles[i] for i in present.tolist()], num_perm=config.num_perm, seed=config.seed,
+                      window_size=config.window_size)
+    owners = present + first_index
+    documents = _pack(band_keys(signatures.documents, document_tier.bands, document_tier.rows), owners)
+    windows = _pack(band_keys(signatures.windows, passage_tier.bands, passage_tier.rows),
+                    owners[signatures.window_owner])
+    return ChunkKeys(documents, windows, np.array([len(t) for t in tokens], dtype=np.int64), counts)
+
+
+def pairs_from_packed(packed: np.ndarray, max_bucket_size: int) -> tuple[np.ndarray, int, int]:
+    """Pairs of articles sharing a bucket, from one band's packed keys.
+
+    Returns ``(pairs, shared_buckets, oversized_buckets)``; ``pairs`` is ``(m, 2)`` int64 with
+    ``i < j``. A bucket with more than ``max_bucket_size`` articles links each to its first one
+    (treated as boilerplate, so the work stays linear in the bucket size).
+    """
+    packed = np.unique(packed)  # sorted; one entry per (key, article)
+    keys = packed & _KEY_MASK
+    owners = (packed & _OWNER_MASK).astype(np.int64)
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(keys)])
+    pairs = [np.column_stack([owners[starts[sizes == 2]], owners[starts[sizes == 2] + 1]])]
+    oversized = 0
+    for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist()):
+        members = owners[start : start + size]
+        if size > max_bucket_size:
+            oversized += 1
+            pairs.append(np.column_stack([np.full(size - 1, members[0]), members[1:]]))
+        else:
+            i, j = np.triu_indices(size, 1)
+            pairs.append(np.column_stack([members[i], members[j]]))
+    return np.concatenate(pairs), int((sizes >= 2).sum()), oversized
+
+
+def unique_pairs(pairs: list[np.ndarray]) -> np.ndarray:
+    """Sorted unique ``(i, j)`` rows from several arrays of pairs."""
+    if not pairs:
+        return np.empty((0, 2), dtype=np.int64)
+    both = np.concatenate(pairs)
+    code = np.unique(both[:, 0] << 32 | both[:, 1])
+    return np.column_stack([code >> 32, code & 0xFFFFFFFF])
+
+
+def candidate_pairs(keys: list[list[np.ndarray]], config: Config) -> tuple[np.ndarray, dict[str, Any]]:
+    """Pairs of articles that share a bucket in any band of either tier, one band at a time.
+
+    ``keys[t]`` holds the packed key arrays (one per chunk) of tier ``t`` as :func:`sign_chunk`
+    made them. Returns the sorted unique pairs and per-tier counts for the report.
+    """
+    found, stats = [], {}
+    for plan, chunks in zip(tiers(config), keys):
+        packed = np.concatenate(chunks) if chunks else np.empty((0, plan.bands), np.uint64)
+        pairs, shared, oversized = [], 0, 0
+        for band in range(plan.bands):
+            band_pairs, band_shared, band_oversized = pairs_from_packed(packed[:, band], config.max_bucket_size)
+            pairs.append(band_pairs)
+            shared += band_shared
+            oversized += band_oversized
+        tier_pairs = unique_pairs(pairs)
+        stats[f"lsh_{plan.name}"] = {
+            "threshold": plan.threshold, "bands": plan.bands, "rows": plan.rows, "items": len(packed),
+            "buckets_shared": shared, "buckets_oversized": oversized, "candidate_pairs": len(tier_pairs),
+            "miss_probability_at_threshold": round(miss_probability(plan.threshold, plan.bands, plan.rows), 4),
+        }
+        found.append(tier_pairs)
+    return unique_pairs(found), stats
+
+
+def candidates_of_texts(texts: list[str], config: Config) -> np.ndarray:
+    """Candidate pairs (indices into ``texts``) of a small batch, in one process."""
+    chunk = sign_chunk(texts, 0, config)
+    return candidate_pairs([[chunk.documents], [chunk.windows]], config)[0]

@@ -1,0 +1,56 @@
+"""Running stage functions over chunks on every core, in input order, with bounded memory.
+
+The library's only concurrency: a process pool (``fork`` where the platform has it) fed a few
+chunks ahead of the results being consumed, so a long input streams through without being
+held in memory at once. ``workers=1`` runs everything in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+__all__ = ["available_cores", "ordered_map", "worker_pool"]
+
+
+def available_cores() -> int:
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@contextmanager
+def worker_pool(workers: int) -> Iterator[Executor | None]:
+    """A process pool of ``workers`` processes (all cores when 0), or ``None`` for one."""
+    count = workers or available_cores()
+    if count <= 1:
+        yield None
+        return
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context(method)) as pool:
+        yield pool
+
+
+def ordered_map(pool: Executor | None, function: Callable[..., Any], calls: Iterable[tuple], *,
+                ahead: int = 4) -> Iterator[Any]:
+    """``function(*args)`` for each ``args`` in ``calls``, results in order, at most ``ahead``
+    calls per worker submitted before their results are taken."""
+    if pool is None:
+        for args in calls:
+            yield function(*args)
+        return
+    pending: deque = deque()
+    limit = ahead * max(1, getattr(pool, "_max_workers", 1))
+    for args in calls:
+        pending.append(pool.submit(function, *args))
+        if len(pending) >= limit:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
