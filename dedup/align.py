@@ -20,12 +20,17 @@ from difflib import SequenceMatcher
 import numpy as np
 
 from .models import Passage
+from .paraphrase import sentence_spans
 
 __all__ = ["Chain", "align", "seeds"]
 
 # Boilerplate guard: a shingle repeated more often than this in one pair gives no seeds.
 _MAX_SEED_MULTIPLICITY = 16
 _CLOSING = set(".,;:!?\"'”’)]»")
+# A paraphrase passage that exact passages already cover this much adds nothing but the
+# unshared sentences between them (a rewrite of the same story), so it is dropped.
+_EXPLAINED = 0.5
+_LONG_EXACT = 20
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s")
 
 
@@ -195,26 +200,83 @@ def _trim(span: Span, text_a: str, ta, text_b: str, tb, limit: int = 2) -> Span:
     return span
 
 
-def align(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b, shingles_b: np.ndarray, *,
-          shingle_size: int, min_passage_words: int, max_gap_words: int) -> list[Passage]:
-    """Every passage the two texts share, ordered by position in A.
-
-    ``tokens_*`` are :class:`~dedup.normalize.Tokens` of the texts and ``shingles_*`` their
-    shingle hashes (one per token position, see :func:`dedup.shingle.shingle_hashes`).
-    """
+def exact_spans(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b, shingles_b: np.ndarray, *,
+                shingle_size: int, max_gap_words: int) -> list[Span]:
+    """Passages found from shared shingles, in token coordinates (no length filter yet)."""
     k = shingle_size
     points = seeds(shingles_a, shingles_b)
     if len(points) == 0:
         return []
     chains = chain_seeds(points, reach=max_gap_words + k)
     ha, hb = tokens_a.hashes.tolist(), tokens_b.hashes.tolist()
-    passages = []
+    spans = []
     for chain in _select(chains, k, len(tokens_a), len(tokens_b)):
         span = _extend(_chain_span(chain, k), ha, hb, reach=max_gap_words + k, max_gap=3)
-        span = _trim(span, text_a, tokens_a, text_b, tokens_b)
-        if min(span.a1 - span.a0, span.b1 - span.b0) >= min_passage_words:
-            passages.append(_passage(span, text_a, tokens_a, text_b, tokens_b))
-    return passages
+        spans.append(_trim(span, text_a, tokens_a, text_b, tokens_b))
+    return spans
+
+
+def _touch(x: Span, y: Span) -> bool:
+    """Whether two spans overlap on both sides."""
+    return x.a0 < y.a1 and y.a0 < x.a1 and x.b0 < y.b1 and y.b0 < x.b1
+
+
+def _hull(x: Span, y: Span) -> Span:
+    return Span(min(x.a0, y.a0), max(x.a1, y.a1), min(x.b0, y.b0), max(x.b1, y.b1),
+                x.hit_a + y.hit_a, x.hit_b + y.hit_b)
+
+
+def _explained(span: Span, exact: list[Span]) -> float:
+    """Share of a paraphrase span (the smaller of its two sides) that exact passages already cover."""
+    inside = [e for e in exact if _touch(span, e) and min(e.a1 - e.a0, e.b1 - e.b0) >= _LONG_EXACT]
+    if not inside:
+        return 0.0
+    mask_a = np.zeros(span.a1 - span.a0, dtype=bool)
+    mask_b = np.zeros(span.b1 - span.b0, dtype=bool)
+    for e in inside:
+        mask_a[max(e.a0, span.a0) - span.a0 : min(e.a1, span.a1) - span.a0] = True
+        mask_b[max(e.b0, span.b0) - span.b0 : min(e.b1, span.b1) - span.b0] = True
+    return min(float(mask_a.mean()), float(mask_b.mean()))
+
+
+def _merge(spans: list[Span]) -> list[Span]:
+    """Merge spans that overlap on both sides into their hull, until none do."""
+    merged: list[Span] = []
+    for span in sorted(spans, key=lambda s: (s.a0, s.b0)):
+        changed = True
+        while changed:
+            changed = False
+            for other in merged:
+                if _touch(span, other):
+                    merged.remove(other)
+                    span, changed = _hull(span, other), True
+                    break
+        merged.append(span)
+    return sorted(merged, key=lambda s: (s.a0, s.b0))
+
+
+def align(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b, shingles_b: np.ndarray, *,
+          shingle_size: int, min_passage_words: int, max_gap_words: int,
+          paraphrase_min_words: int = 0) -> list[Passage]:
+    """Every passage the two texts share, ordered by position in A.
+
+    ``tokens_*`` are :class:`~dedup.normalize.Tokens` of the texts and ``shingles_*`` their
+    shingle hashes (one per token position, see :func:`dedup.shingle.shingle_hashes`).
+    With ``paraphrase_min_words`` > 0, passages of paraphrased sentences of at least that many
+    words (:mod:`dedup.paraphrase`) are found too and merged with the exact ones they overlap.
+    """
+    spans = exact_spans(text_a, tokens_a, shingles_a, text_b, tokens_b, shingles_b,
+                        shingle_size=shingle_size, max_gap_words=max_gap_words)
+    if paraphrase_min_words:
+        found = []
+        for s in sentence_spans(text_a, tokens_a, text_b, tokens_b, min_words=paraphrase_min_words):
+            hits = round(s.similarity * (s.a1 - s.a0)), round(s.similarity * (s.b1 - s.b0))
+            span = Span(s.a0, s.a1, s.b0, s.b1, *hits)
+            if _explained(span, spans) < _EXPLAINED:
+                found.append(span)
+        spans = _merge(spans + found)
+    return [_passage(span, text_a, tokens_a, text_b, tokens_b) for span in spans
+            if min(span.a1 - span.a0, span.b1 - span.b0) >= min_passage_words]
 
 
 def _passage(span: Span, text_a: str, ta, text_b: str, tb) -> Passage:
