@@ -31,6 +31,10 @@ _CLOSING = set(".,;:!?\"'”’)]»")
 # unshared sentences between them (a rewrite of the same story), so it is dropped.
 _EXPLAINED = 0.5
 _LONG_EXACT = 20
+# Paraphrase passages must share at least half their words (counted with repeats) ...
+_MIN_DICE = 0.5
+# ... and are narrowed to start and end on a shared word found this close to each edge.
+_ANCHOR_REACH = 40
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s")
 
 
@@ -226,6 +230,50 @@ def _hull(x: Span, y: Span) -> Span:
                 x.hit_a + y.hit_a, x.hit_b + y.hit_b)
 
 
+def _first_common(xs: np.ndarray, ys: np.ndarray) -> tuple[int, int] | None:
+    """Positions ``(p, q)`` of a word common to both lists, nearest their starts."""
+    common = np.intersect1d(xs, ys)
+    if len(common) == 0:
+        return None
+    px = np.flatnonzero(np.isin(xs, common))
+    qy = np.flatnonzero(np.isin(ys, common))
+    best = None
+    for p in px[:_ANCHOR_REACH].tolist():
+        q = int(qy[np.argmax(ys[qy] == xs[p])])
+        if best is None or p + q < best[0] + best[1]:
+            best = (p, q)
+    return best
+
+
+def _anchor(span: Span, ha: np.ndarray, hb: np.ndarray) -> Span | None:
+    """Narrow a paraphrase span so that it starts and ends on words both sides share."""
+    xa, xb = ha[span.a0 : span.a1], hb[span.b0 : span.b1]
+    head, tail = _first_common(xa, xb), _first_common(xa[::-1], xb[::-1])
+    if head is None or tail is None:
+        return None
+    a0, b0 = span.a0 + head[0], span.b0 + head[1]
+    a1, b1 = span.a1 - tail[0], span.b1 - tail[1]
+    if a1 <= a0 or b1 <= b0:
+        return None
+    return Span(a0, a1, b0, b1, min(span.hit_a, a1 - a0), min(span.hit_b, b1 - b0))
+
+
+def _corners(span: Span, ha: np.ndarray, hb: np.ndarray) -> Span | None:
+    """A merged span whose corners came from different spans, re-anchored on shared words."""
+    if ha[span.a0] == hb[span.b0] and ha[span.a1 - 1] == hb[span.b1 - 1]:
+        return span
+    return _anchor(span, ha, hb)
+
+
+def _dice(span: Span, ha: np.ndarray, hb: np.ndarray) -> float:
+    """Dice coefficient of the two sides' word multisets."""
+    xa, ca = np.unique(ha[span.a0 : span.a1], return_counts=True)
+    xb, cb = np.unique(hb[span.b0 : span.b1], return_counts=True)
+    _, ia, ib = np.intersect1d(xa, xb, assume_unique=True, return_indices=True)
+    shared = int(np.minimum(ca[ia], cb[ib]).sum())
+    return 2 * shared / ((span.a1 - span.a0) + (span.b1 - span.b0))
+
+
 def _explained(span: Span, exact: list[Span]) -> float:
     """Share of a paraphrase span (the smaller of its two sides) that exact passages already cover."""
     inside = [e for e in exact if _touch(span, e) and min(e.a1 - e.a0, e.b1 - e.b0) >= _LONG_EXACT]
@@ -268,13 +316,14 @@ def align(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b, 
     spans = exact_spans(text_a, tokens_a, shingles_a, text_b, tokens_b, shingles_b,
                         shingle_size=shingle_size, max_gap_words=max_gap_words)
     if paraphrase_min_words:
-        found = []
+        ha, hb, found = tokens_a.hashes, tokens_b.hashes, []
         for s in sentence_spans(text_a, tokens_a, text_b, tokens_b, min_words=paraphrase_min_words):
             hits = round(s.similarity * (s.a1 - s.a0)), round(s.similarity * (s.b1 - s.b0))
-            span = Span(s.a0, s.a1, s.b0, s.b1, *hits)
-            if _explained(span, spans) < _EXPLAINED:
+            span = _anchor(Span(s.a0, s.a1, s.b0, s.b1, *hits), ha, hb)
+            if span is not None and _explained(span, spans) < _EXPLAINED and _dice(span, ha, hb) >= _MIN_DICE:
                 found.append(span)
-        spans = _merge(spans + found)
+        spans = [_corners(span, ha, hb) for span in _merge(spans + found)]
+        spans = [span for span in spans if span is not None]
     return [_passage(span, text_a, tokens_a, text_b, tokens_b) for span in spans
             if min(span.a1 - span.a0, span.b1 - span.b0) >= min_passage_words]
 
