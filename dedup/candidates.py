@@ -101,22 +101,23 @@ def pairs_from_packed(packed: np.ndarray, max_bucket_size: int) -> tuple[np.ndar
     ``i < j``. A bucket with more than ``max_bucket_size`` articles links each to its first one
     (treated as boilerplate, so the work stays linear in the bucket size).
     """
-    packed = np.unique(packed)  # sorted; one entry per (key, article)
+    packed = np.sort(packed)
+    packed = packed[np.r_[True, packed[1:] != packed[:-1]][: len(packed)]]  # one entry per (key, article)
     keys = packed & _KEY_MASK
     owners = (packed & _OWNER_MASK).astype(np.int64)
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     sizes = np.diff(np.r_[starts, len(keys)])
-    pairs = [np.column_stack([owners[starts[sizes == 2]], owners[starts[sizes == 2] + 1]])]
-    oversized = 0
-    for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist()):
+    pairs = []
+    for size in np.unique(sizes[(sizes >= 2) & (sizes <= max_bucket_size)]).tolist():
+        members = owners[starts[sizes == size][:, None] + np.arange(size)]  # one row per bucket
+        i, j = np.triu_indices(size, 1)
+        pairs.append(np.column_stack([members[:, i].ravel(), members[:, j].ravel()]))
+    big = np.flatnonzero(sizes > max_bucket_size)
+    for start, size in zip(starts[big].tolist(), sizes[big].tolist()):
         members = owners[start : start + size]
-        if size > max_bucket_size:
-            oversized += 1
-            pairs.append(np.column_stack([np.full(size - 1, members[0]), members[1:]]))
-        else:
-            i, j = np.triu_indices(size, 1)
-            pairs.append(np.column_stack([members[i], members[j]]))
-    return np.concatenate(pairs), int((sizes >= 2).sum()), oversized
+        pairs.append(np.column_stack([np.full(size - 1, members[0]), members[1:]]))
+    pairs = np.concatenate(pairs) if pairs else np.empty((0, 2), dtype=np.int64)
+    return pairs, int((sizes >= 2).sum()), len(big)
 
 
 def unique_pairs(pairs: list[np.ndarray]) -> np.ndarray:
@@ -124,7 +125,8 @@ def unique_pairs(pairs: list[np.ndarray]) -> np.ndarray:
     if not pairs:
         return np.empty((0, 2), dtype=np.int64)
     both = np.concatenate(pairs)
-    code = np.unique(both[:, 0] << 32 | both[:, 1])
+    code = np.sort(both[:, 0] << 32 | both[:, 1])
+    code = code[np.r_[True, code[1:] != code[:-1]]] if len(code) else code
     return np.column_stack([code >> 32, code & 0xFFFFFFFF])
 
 

@@ -20,7 +20,7 @@ from datasketch import LeanMinHash, MinHash
 __all__ = ["Signatures", "permutations", "sign", "sign_documents", "to_minhash"]
 
 SCHEME = "affine32"
-_ROWS_PER_CHUNK = 1 << 15  # rows of the (shingles x num_perm) matrix computed at once: 16 MB at 128
+_ROWS_PER_CHUNK = 1 << 13  # rows of the (shingles x num_perm) matrix computed at once: 4 MB at 128
 
 
 @lru_cache(maxsize=8)
@@ -42,7 +42,9 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
 def _permuted(shingles: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The (len(shingles), num_perm) matrix of permuted 32-bit hashes."""
     hv = _fmix32((shingles >> np.uint64(32)).astype(np.uint32))
-    return hv[:, None] * a[None, :] + b[None, :]
+    rows = np.multiply.outer(hv, a)  # uint32 arithmetic wraps: the permutation is mod 2^32
+    rows += b
+    return rows
 
 
 @dataclass(frozen=True, eq=False)
