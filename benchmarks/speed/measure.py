@@ -67,7 +67,7 @@ def _kill_tree(watched, child) -> None:
     child.kill()
 
 
-def run(cmd: list[str], *, log_path: str, interval: float = 0.05, timeout: float | None = None,
+def run(cmd: list[str], *, log_path: str, interval: float = 0.1, timeout: float | None = None,
         max_rss_mb: float | None = None) -> Run:
     """Run ``cmd`` (stdout and stderr to ``log_path``) and measure it until it exits.
 
