@@ -64,6 +64,19 @@ def read_pairs(name: str, output: Path) -> set[tuple[str, str]] | None:
         return {tuple(sorted((r["a"], r["b"]))) for r in map(json.loads, lines)}
 
 
+def dedup_version() -> str:
+    """The commit ``dedup/`` was measured at, with ``+dirty`` when it had uncommitted changes."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "dedup"], cwd=root, capture_output=True, text=True).stdout
+    except OSError:
+        return "unknown"
+    return head + ("+dirty" if dirty.strip() else "")
+
+
 def run_size(n: int, args) -> dict:
     from . import measure
     from .corpus import corpus_path
@@ -91,7 +104,7 @@ def run_size(n: int, args) -> dict:
             if result.returncode == 0:
                 pairs[name] = read_pairs(name, output)
     entry = {"articles": n, "corpus_mb": round(mb, 1), "seed": args.seed, "repeat": args.repeat,
-             "when": time.strftime("%Y-%m-%d %H:%M:%S"), "contenders": {}}
+             "when": time.strftime("%Y-%m-%d %H:%M:%S"), "dedup_version": dedup_version(), "contenders": {}}
     for name, rs in runs.items():
         entry["contenders"][name] = summarize(rs, n, mb)
     entry["recall"] = recall(pairs)
