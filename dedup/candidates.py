@@ -31,9 +31,9 @@ from .config import Config
 from typing import Any
 
 from .lsh import band_keys, band_params, miss_probability
-from .normalize import tokenize_many
+from .normalize import tokenize_array
 from .shingle import shingle_hashes
-from .signature import sign
+from .signature import sign_joined
 
 __all__ = ["ChunkKeys", "OWNER_BITS", "TierPlan", "candidate_pairs", "candidates_of_texts", "pairs_from_packed", "sign_chunk",
            "tiers", "unique_pairs"]
@@ -80,18 +80,34 @@ def _pack(keys: np.ndarray, owners: np.ndarray) -> np.ndarray:
 
 def sign_chunk(texts: list[str], first_index: int, config: Config) -> ChunkKeys:
     """Tokenise, shingle, sign and band a chunk of articles numbered from ``first_index``."""
-    tokens = tokenize_many(texts)
-    shingles = [shingle_hashes(t.hashes, config.shingle_size) for t in tokens]
-    counts = np.array([len(s) for s in shingles], dtype=np.int64)
+    shingles, words, counts = joined_shingles(texts, config.shingle_size)
     present = np.flatnonzero(counts > 0)
     document_tier, passage_tier = tiers(config)
-    signatures = sign([shingles[i] for i in present.tolist()], num_perm=config.num_perm, seed=config.seed,
-                      window_size=config.window_size)
+    signatures = sign_joined(shingles, counts[present], num_perm=config.num_perm, seed=config.seed,
+                             window_size=config.window_size)
     owners = present + first_index
     documents = _pack(band_keys(signatures.documents, document_tier.bands, document_tier.rows), owners)
     windows = _pack(band_keys(signatures.windows, passage_tier.bands, passage_tier.rows),
                     owners[signatures.window_owner])
-    return ChunkKeys(documents, windows, np.array([len(t) for t in tokens], dtype=np.int64), counts)
+    return ChunkKeys(documents, windows, words, counts)
+
+
+def joined_shingles(texts: list[str], size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shingles of many texts as one array (in text order), with each text's word and shingle count.
+
+    Tokenises the texts joined by newlines in one pass and drops the shingles that would span
+    two texts.
+    """
+    whole = tokenize_array("\n".join(texts))
+    bases = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
+    first_token = np.searchsorted(whole.starts, bases)
+    words = np.diff(np.r_[first_token, len(whole.starts)])
+    shingles = shingle_hashes(whole.hashes, size)
+    counts = np.maximum(words - size + 1, 0)
+    keep = np.zeros(len(shingles) + 1, dtype=np.int64)  # +1/-1 marks: each text's valid shingle range
+    np.add.at(keep, first_token[counts > 0], 1)
+    np.add.at(keep, (first_token + counts)[counts > 0], -1)
+    return shingles[np.cumsum(keep[:-1]) > 0], words, counts
 
 
 def pairs_from_packed(packed: np.ndarray, max_bucket_size: int) -> tuple[np.ndarray, int, int]:

@@ -29,9 +29,6 @@ __all__ = ["Token", "Tokens", "normalize_token", "tokenize", "tokenize_array"]
 # "U.S.-South" and "US-South" give the same tokens. Trailing periods are sentence punctuation.
 _TOKEN = re.compile(r"\w+(?:(?:['’ʼ.]|(?<=\d),(?=\d))\w+)*")
 _JOINERS = "'’ʼ.,"
-_ASCII_WORD = np.array([chr(c).isalnum() or chr(c) == "_" for c in range(128)] + [False] * 128, dtype=bool)
-_ASCII_DIGIT = np.array([chr(c).isdecimal() for c in range(128)] + [False] * 128, dtype=bool)
-_ASCII_JOINER = np.array([chr(c) in _JOINERS for c in range(128)] + [False] * 128, dtype=bool)
 _APOSTROPHES = str.maketrans("", "", "'’ʼ")
 
 
@@ -95,7 +92,6 @@ _POSITION_WEIGHTS = [(0x9E3779B97F4A7C15 * (2 * i + 1) ^ 0x94D049BB133111EB * (i
 _WEIGHTS = np.array(_POSITION_WEIGHTS, dtype=np.uint64)
 _LENGTH_WEIGHT = 0xD6E8FEB86659FD93
 _ASCII_LOWER = np.array([ord(chr(c).lower()) if c < 128 else c for c in range(256)], dtype=np.uint8)
-_DROPPED = np.array([ord(c) for c in "'’ʼ,"], dtype=np.uint32)
 
 
 def _fmix64(h: int) -> int:
@@ -125,31 +121,22 @@ def _fmix64_array(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint64(33))
 
 
-def _key_hashes(text: str, codes: np.ndarray, mask: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """:func:`key_hash` of every token's normalised key, computed over the character array.
+# Character classes as bits, so one table look-up classifies a character.
+_WORD, _DIGIT, _JOINER, _DROP, _PERIOD = 1, 2, 4, 8, 16
 
-    ASCII tokens are normalised here with numpy (lower case; apostrophes and digit-group commas
-    dropped; periods dropped unless the token holds a digit), exactly as :func:`normalize_token`
-    does; tokens with other characters go through :func:`normalize_token` itself (NFKC, casefold).
-    """
-    count = len(starts)
-    token_of = np.cumsum(np.diff(mask.view(np.int8), prepend=np.int8(0)) == 1) - 1
-    chars = codes[mask].astype(np.uint32)
-    owner = token_of[mask]
-    has_digit = np.bincount(owner, weights=_classes(codes)[1][mask], minlength=count) > 0
-    foreign = np.bincount(owner, weights=chars > 127, minlength=count) > 0
-    keep = ~np.isin(chars, _DROPPED) & ~((chars == ord(".")) & ~has_digit[owner])
-    chars, owner = chars[keep], owner[keep]
-    chars = np.where(chars < 128, _ASCII_LOWER[np.minimum(chars, 255)], chars).astype(np.uint64)
-    first = np.searchsorted(owner, np.arange(count))
-    position = np.arange(len(chars)) - first[owner]
-    with np.errstate(over="ignore"):
-        sums = np.add.reduceat(chars * _WEIGHTS[position & 63], first) if count else np.zeros(0, np.uint64)
-        sums += np.bincount(owner, minlength=count).astype(np.uint64) * np.uint64(_LENGTH_WEIGHT)
-        hashes = _fmix64_array(sums)
-    for t in np.flatnonzero(foreign).tolist():
-        hashes[t] = key_hash(normalize_token(text[starts[t] : ends[t]]))
-    return hashes
+
+def _bits_of(char: str) -> int:
+    return ((_WORD if char.isalnum() or char == "_" else 0) | (_DIGIT if char.isdecimal() else 0)
+            | (_JOINER if char in _JOINERS else 0) | (_DROP if char in "'’ʼ," else 0) | (_PERIOD if char == "." else 0))
+
+
+_ASCII_BITS = np.array([_bits_of(chr(c)) for c in range(128)] + [0] * 128, dtype=np.uint8)
+
+
+@lru_cache(maxsize=1)
+def _bmp_bits() -> np.ndarray:
+    """Class bits of every character of the Basic Multilingual Plane (built once, on first use)."""
+    return np.array([_bits_of(chr(c)) for c in range(0x10000)], dtype=np.uint8)
 
 
 def _codes(text: str) -> np.ndarray:
@@ -159,40 +146,61 @@ def _codes(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
 
-@lru_cache(maxsize=1)
-def _bmp_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Character classes of the whole Basic Multilingual Plane (built once, on first use)."""
-    chars = [chr(c) for c in range(0x10000)]
-    word = np.array([c.isalnum() or c == "_" for c in chars], dtype=bool)
-    digit = np.array([c.isdecimal() for c in chars], dtype=bool)
-    joiner = np.array([c in _JOINERS for c in chars], dtype=bool)
-    return word, digit, joiner
-
-
-def _classes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per character: is it a word character (regex ``\\w``), a decimal digit, an inner joiner?"""
+def _class_bits(codes: np.ndarray) -> np.ndarray:
     if codes.dtype == np.uint8:
-        return _ASCII_WORD[codes], _ASCII_DIGIT[codes], _ASCII_JOINER[codes]
-    tables = _bmp_tables()
-    bmp = np.minimum(codes, 0xFFFF)
-    word, digit, joiner = (table[bmp] for table in tables)
-    astral = np.flatnonzero(codes > 0xFFFF)  # rare: emoji, historic scripts
-    for position, code in zip(astral.tolist(), codes[astral].tolist()):
-        char = chr(code)
-        word[position], digit[position], joiner[position] = char.isalnum() or char == "_", char.isdecimal(), False
-    return word, digit, joiner
+        return _ASCII_BITS[codes]
+    bits = _bmp_bits()[np.minimum(codes, 0xFFFF)]
+    for position in np.flatnonzero(codes > 0xFFFF).tolist():  # rare: emoji, historic scripts
+        bits[position] = _bits_of(chr(codes[position]))
+    return bits
 
 
-def _token_mask(codes: np.ndarray) -> np.ndarray:
+def _token_mask(codes: np.ndarray, bits: np.ndarray) -> np.ndarray:
     """Which characters belong to a token: word characters, and joiners between two of them
     (``'``, ``.``; ``,`` only between digits). Equivalent to the :data:`_TOKEN` regex."""
-    word, digit, joiner = _classes(codes)
+    word = (bits & _WORD).astype(bool)
     mask = word.copy()
     if len(codes) > 2:
-        inner = joiner[1:-1] & word[:-2] & word[2:]
-        inner &= (codes[1:-1] != ord(",")) | (digit[:-2] & digit[2:])
+        digit = bits & _DIGIT
+        inner = (bits[1:-1] & _JOINER).astype(bool) & word[:-2] & word[2:]
+        inner &= (codes[1:-1] != ord(",")) | ((digit[:-2] & digit[2:]) > 0)
         mask[1:-1] |= inner
     return mask
+
+
+def _key_hashes(text: str, codes: np.ndarray, bits: np.ndarray, mask: np.ndarray, starts: np.ndarray,
+                ends: np.ndarray) -> np.ndarray:
+    """:func:`key_hash` of every token's normalised key, computed over the character array.
+
+    ASCII tokens are normalised here with numpy (lower case; apostrophes and digit-group commas
+    dropped; periods dropped unless the token holds a digit), exactly as :func:`normalize_token`
+    does; tokens with other characters go through :func:`normalize_token` itself (NFKC, casefold).
+    """
+    count = len(starts)
+    if count == 0:
+        return np.zeros(0, dtype=np.uint64)
+    chars, token_bits = codes[mask], bits[mask]
+    lengths = ends - starts
+    first = np.cumsum(lengths) - lengths
+    has_digit = np.maximum.reduceat(token_bits & _DIGIT, first) > 0
+    foreign = np.maximum.reduceat(chars, first) > 127
+    drop = (token_bits & _DROP) | ((token_bits & _PERIOD) & ~np.repeat(has_digit, lengths) * _PERIOD)
+    keep = drop == 0
+    chars = chars[keep]
+    kept = np.add.reduceat(keep, first)
+    first = np.cumsum(kept) - kept
+    position = np.arange(len(chars)) - np.repeat(first, kept)
+    lower = _ASCII_LOWER[chars] if chars.dtype == np.uint8 else np.where(chars < 128, _ASCII_LOWER[np.minimum(chars, 255)], chars)
+    with np.errstate(over="ignore"):
+        sums = np.zeros(count, dtype=np.uint64)
+        nonempty = kept > 0  # a token of modifier apostrophes alone ("ʼ") has an empty key
+        if len(chars):
+            sums[nonempty] = np.add.reduceat(lower.astype(np.uint64) * _WEIGHTS[position & 63], first[nonempty])
+        sums += kept.astype(np.uint64) * np.uint64(_LENGTH_WEIGHT)
+        hashes = _fmix64_array(sums)
+    for t in np.flatnonzero(foreign).tolist():
+        hashes[t] = key_hash(normalize_token(text[starts[t] : ends[t]]))
+    return hashes
 
 
 def tokenize_array(text: str) -> Tokens:
@@ -208,11 +216,12 @@ def tokenize_array(text: str) -> Tokens:
     True
     """
     codes = _codes(text)
-    mask = _token_mask(codes)
+    bits = _class_bits(codes)
+    mask = _token_mask(codes, bits)
     edges = np.diff(mask.view(np.int8), prepend=np.int8(0), append=np.int8(0))
     starts = np.flatnonzero(edges == 1)
     ends = np.flatnonzero(edges == -1)
-    return Tokens(starts, ends, _key_hashes(text, codes, mask, starts, ends))
+    return Tokens(starts, ends, _key_hashes(text, codes, bits, mask, starts, ends))
 
 
 def tokenize_many(texts: list[str]) -> list[Tokens]:

@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 from datasketch import LeanMinHash, MinHash
 
-__all__ = ["Signatures", "permutations", "sign", "sign_documents", "to_minhash"]
+__all__ = ["Signatures", "permutations", "sign", "sign_documents", "sign_joined", "to_minhash"]
 
 SCHEME = "affine32"
 _ROWS_PER_CHUNK = 1 << 13  # rows of the (shingles x num_perm) matrix computed at once: 4 MB at 128
@@ -70,23 +70,34 @@ def _block_starts(lengths: np.ndarray, stride: int) -> tuple[np.ndarray, np.ndar
     return doc_offset[owner] + local, owner
 
 
-def _block_minima(shingles: np.ndarray, starts: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Minimum permuted hash of every block, computed a chunk of whole blocks at a time."""
-    out = np.empty((len(starts), len(a)), dtype=np.uint32)
+def _block_minima(shingles: np.ndarray, starts: np.ndarray, a: np.ndarray, b: np.ndarray, stride: int) -> np.ndarray:
+    """Minimum permuted hash of every block of at most ``stride`` rows starting at ``starts``.
+
+    Each block is padded to exactly ``stride`` rows by repeating its last shingle (a repeat
+    never changes a minimum), so the minima are one reshape and one ``min`` per chunk.
+    """
     ends = np.append(starts[1:], len(shingles))
-    first = 0
-    while first < len(starts):
-        last = max(first + 1, int(np.searchsorted(ends, starts[first] + _ROWS_PER_CHUNK, side="right")))
-        rows = _permuted(shingles[starts[first] : ends[last - 1]], a, b)
-        out[first:last] = np.minimum.reduceat(rows, starts[first:last] - starts[first], axis=0)
-        first = last
+    offsets = np.arange(stride)
+    out = np.empty((len(starts), len(a)), dtype=np.uint32)
+    step = max(1, _ROWS_PER_CHUNK // stride)
+    for first in range(0, len(starts), step):
+        block_starts, block_ends = starts[first : first + step], ends[first : first + step]
+        rows = np.minimum(block_starts[:, None] + offsets, block_ends[:, None] - 1).ravel()
+        permuted = _permuted(shingles[rows], a, b).reshape(len(block_starts), stride, len(a))
+        out[first : first + len(block_starts)] = permuted.min(axis=1)
     return out
 
 
 def sign(shingle_arrays: list[np.ndarray], *, num_perm: int, seed: int, window_size: int) -> Signatures:
     """Sign every document (each a non-empty array of 64-bit shingle hashes) and its windows."""
-    a, b = permutations(num_perm, seed)
     lengths = np.array([len(s) for s in shingle_arrays], dtype=np.int64)
+    joined = np.concatenate(shingle_arrays) if shingle_arrays else np.empty(0, dtype=np.uint64)
+    return sign_joined(joined, lengths, num_perm=num_perm, seed=seed, window_size=window_size)
+
+
+def sign_joined(shingles: np.ndarray, lengths: np.ndarray, *, num_perm: int, seed: int, window_size: int) -> Signatures:
+    """:func:`sign` for documents given as one array of shingles and each document's length."""
+    a, b = permutations(num_perm, seed)
     if len(lengths) == 0:
         empty = np.empty((0, num_perm), dtype=np.uint32)
         return Signatures(empty, empty, np.empty(0, dtype=np.int64))
@@ -94,7 +105,7 @@ def sign(shingle_arrays: list[np.ndarray], *, num_perm: int, seed: int, window_s
         raise ValueError("every document needs at least one shingle")
     stride = max(1, window_size // 2)
     starts, owner = _block_starts(lengths, stride)
-    blocks = _block_minima(np.concatenate(shingle_arrays), starts, a, b)
+    blocks = _block_minima(shingles, starts, a, b, stride)
     first_block = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
     documents = np.minimum.reduceat(blocks, first_block, axis=0)
     # A window is two neighbouring blocks of one document; a one-block document is one window.
@@ -112,8 +123,10 @@ def sign_documents(shingle_arrays: list[np.ndarray], *, num_perm: int = 128, see
     lengths = np.array([len(s) for s in shingle_arrays], dtype=np.int64)
     if len(lengths) == 0:
         return np.empty((0, num_perm), dtype=np.uint32)
-    starts = np.cumsum(lengths) - lengths
-    return _block_minima(np.concatenate(shingle_arrays), starts, a, b)
+    stride = 64
+    starts, owner = _block_starts(lengths, stride)
+    blocks = _block_minima(np.concatenate(shingle_arrays), starts, a, b, stride)
+    return np.minimum.reduceat(blocks, np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]), axis=0)
 
 
 def to_minhash(signature: np.ndarray, *, seed: int) -> LeanMinHash:
