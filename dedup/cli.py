@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any, Optional, TextIO
 
 import typer
+from rich.console import Console
 
 from . import __version__
 from .config import Config, resolve
@@ -110,6 +111,25 @@ def _choose_format(fmt: str | None, output: Path | None) -> str:
 
 
 @contextmanager
+def _progress_bar():
+    """A progress hook for :func:`dedup.scan`: a bar on a terminal, nothing when stderr is piped."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, transient=True, console=Console(stderr=True)) as bar:
+        tasks = {"sign": bar.add_task("signing articles", total=None),
+                 "align": bar.add_task("aligning pairs", total=None)}
+
+        def advance(stage: str, done: int, total: int | None = None) -> None:
+            bar.update(tasks[stage], advance=done, total=total)
+
+        yield advance
+
+
+@contextmanager
 def _destination(output: Path | None):
     if output is None:
         yield sys.stdout
@@ -151,7 +171,8 @@ def scan_command(
     fmt = _choose_format(fmt, output)
     with _errors_as_messages():
         config = resolve(None, **(settings or {}))
-        result = scan(read_paths(paths, config), config)
+        with _progress_bar() as progress:
+            result = scan(read_paths(paths, config), config, progress=progress)
         _warn_skipped(result.skipped)
         with _destination(output) as out:
             render(result, out, fmt)
