@@ -113,7 +113,8 @@ def key_hash(key: str) -> int:
     return _fmix64(total & _MASK64)
 
 
-def _fmix64_array(h: np.ndarray) -> np.ndarray:
+def fmix64_array(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finaliser over an array: an avalanching bijection (wrapping arithmetic)."""
     h = h ^ (h >> np.uint64(33))
     h = h * np.uint64(0xFF51AFD7ED558CCD)
     h = h ^ (h >> np.uint64(33))
@@ -197,7 +198,7 @@ def _key_hashes(text: str, codes: np.ndarray, bits: np.ndarray, mask: np.ndarray
         if len(chars):
             sums[nonempty] = np.add.reduceat(lower.astype(np.uint64) * _WEIGHTS[position & 63], first[nonempty])
         sums += kept.astype(np.uint64) * np.uint64(_LENGTH_WEIGHT)
-        hashes = _fmix64_array(sums)
+        hashes = fmix64_array(sums)
     for t in np.flatnonzero(foreign).tolist():
         hashes[t] = key_hash(normalize_token(text[starts[t] : ends[t]]))
     return hashes

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .normalize import key_hash
+from .normalize import fmix64_array, key_hash
 
 __all__ = ["shingle_hash32", "shingle_hash64", "shingle_hashes"]
 
@@ -25,15 +25,6 @@ _POSITION_MULTIPLIERS = np.array(
     [(0x9E3779B97F4A7C15 * (2 * i + 1) + 0xD1B54A32D192ED03 * i) % (1 << 64) | 1 for i in range(64)],
     dtype=np.uint64,
 )
-
-
-def _fmix64(h: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 64-bit finaliser: an avalanching bijection (wrapping uint64 arithmetic)."""
-    h = h ^ (h >> np.uint64(33))
-    h = h * np.uint64(0xFF51AFD7ED558CCD)
-    h = h ^ (h >> np.uint64(33))
-    h = h * np.uint64(0xC4CEB9FE1A85EC53)
-    return h ^ (h >> np.uint64(33))
 
 
 def shingle_hashes(token_hashes: np.ndarray, size: int) -> np.ndarray:
@@ -48,7 +39,7 @@ def shingle_hashes(token_hashes: np.ndarray, size: int) -> np.ndarray:
     with np.errstate(over="ignore"):
         for offset in range(size):
             acc += token_hashes[offset : offset + count] * _POSITION_MULTIPLIERS[offset]
-        return _fmix64(acc)
+        return fmix64_array(acc)
 
 
 def shingle_hash64(shingle: bytes | str) -> int:
