@@ -211,7 +211,7 @@ def targets(results: dict) -> list[str]:
 def markdown(results: dict) -> str:
     out = ["# Speed benchmark", "",
            f"Machine: {results['machine']}. Wall time and rates are medians over repeats; peak RSS is the largest over repeats "
-           "(the max of exact `ru_maxrss` and the sampled sum over the process tree). "
+           "(the larger of the exact `ru_maxrss` of the biggest single process and the sampled PSS sum over the process tree). "
            "`x ours` is the contender's wall time divided by ours.", "",
            "| articles | MB | contender | wall s | min wall s | articles/s | MB/s | CPU s | peak RSS MB | x ours | target |",
            "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"]

@@ -1,11 +1,13 @@
-"""Where ``dedup scan`` spends its time and memory, stage by stage, without a profiler's overhead.
+"""Where ``dedup scan`` spends its time and memory, phase by phase, without a profiler.
 
-Runs the real CLI in this process (``python -m dedup scan CORPUS --format json --output OUT``)
-after wrapping the stage functions that ``dedup.detect`` and ``dedup.report`` call by name.
-Each wrapper adds up its wall time and notes the resident set size (current and peak) when the
-stage last returned. Stages that the package does not have (any more) are skipped, so this keeps
-working while ``dedup`` changes; nested stages are counted in both (``sign`` is inside
-``_candidates``). Reading and parsing the input is in ``rest``.
+Does what ``dedup scan CORPUS --format json --output OUT`` does, through the library
+(``dedup.io.read_paths``, ``dedup.scan``, ``dedup.report.render``), after wrapping the functions
+that ``dedup.detect`` and ``dedup.report`` call by name so that entering or leaving one moves
+a clock to the next phase. A thread samples the memory (PSS) of this process and its workers (psutil)
+every 0.1 s and keeps each phase's peak. The phases between the wrapped calls are named by what
+runs there (reading, tokenising and signing stream together on the workers; alignment runs on
+the workers between candidate search and clustering). Wrappers the package no longer has are
+skipped, so this keeps working while ``dedup`` changes.
 
 Example::
 
@@ -15,78 +17,114 @@ Example::
 import functools
 import importlib
 import json
-import resource
-import runpy
 import sys
+import threading
 import time
 
-STAGES = (  # (module, function), in pipeline order
-    ("dedup.detect", "prepare"),
-    ("dedup.detect", "_candidates"),
-    ("dedup.detect", "sign"),
-    ("dedup.detect", "candidate_pairs"),
-    ("dedup.detect", "compare_documents"),
-    ("dedup.detect", "cluster_articles"),
-    ("dedup.detect", "cluster_passages"),
-    ("dedup.report", "render"),
+import psutil
+
+from .measure import tree_pss
+
+HOOKS = (  # (module, function, phase while inside it, phase after it)
+    ("dedup.detect", "candidate_pairs", "candidate pairs (LSH)", "verify + align (workers)"),
+    ("dedup.detect", "cluster_articles", "cluster articles", "between"),
+    ("dedup.detect", "cluster_passages", "cluster passages", "build result"),
+    ("dedup.report", "render", "render json", "write + exit"),
 )
+FIRST = "read + tokenise + sign (streamed)"
 
 
-def _rss_mb() -> float:
-    with open("/proc/self/statm") as statm:
-        pages = int(statm.read().split()[1])
-    return pages * resource.getpagesize() / 2**20
+class Clock:
+    """Wall time and peak tree RSS per phase."""
+
+    def __init__(self) -> None:
+        self.phase, self.since = FIRST, time.perf_counter()
+        self.seconds: dict[str, float] = {}
+        self.peak_mb: dict[str, float] = {}
+        self._me = psutil.Process()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def enter(self, phase: str) -> None:
+        self._tree_sample()
+        now = time.perf_counter()
+        self.seconds[self.phase] = self.seconds.get(self.phase, 0.0) + now - self.since
+        self.phase, self.since = phase, now
+
+    def _tree_sample(self) -> None:
+        total = tree_pss(self._me)
+        self.peak_mb[self.phase] = max(self.peak_mb.get(self.phase, 0.0), total / 2**20)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.1):
+            self._tree_sample()
+
+    def stop(self) -> None:
+        self.enter("done")
+        self._stop.set()
 
 
-def _wrap(fn, record: dict):
+def _hook(module, name: str, inside: str, after: str, clock: Clock) -> None:
+    fn = getattr(module, name)
+
     @functools.wraps(fn)
     def timed(*args, **kwargs):
-        start = time.perf_counter()
+        clock.enter(inside)
         try:
             return fn(*args, **kwargs)
         finally:
-            record["seconds"] += time.perf_counter() - start
-            record["calls"] += 1
-            record["rss_after_mb"] = round(_rss_mb(), 1)
-            record["peak_rss_after_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+            clock.enter(after)
 
-    return timed
+    setattr(module, name, timed)
 
 
 def profile(corpus: str, output: str) -> dict:
-    """Run the scan on ``corpus`` and return ``{stage: record}`` plus the total and the rest."""
-    records = {}
-    for module_name, name in STAGES:
+    """Scan ``corpus`` as the CLI would and return the seconds and peak RSS of each phase."""
+    from dedup.config import Config
+    from dedup.detect import scan
+    from dedup.io import read_paths
+
+    clock_box = []
+    for module_name, name, inside, after in HOOKS:
         module = importlib.import_module(module_name)
         if callable(getattr(module, name, None)):
-            records[name] = {"seconds": 0.0, "calls": 0}
-            setattr(module, name, _wrap(getattr(module, name), records[name]))
-    argv, sys.argv = sys.argv, ["dedup", "scan", corpus, "--format", "json", "--output", output]
+            _hook(module, name, inside, after, _Lazy(clock_box))
+    from dedup import report
+
     start = time.perf_counter()
-    try:
-        runpy.run_module("dedup", run_name="__main__")
-    except SystemExit as exit_:
-        if exit_.code:
-            raise
-    finally:
-        sys.argv = argv
+    clock = Clock()
+    clock_box.append(clock)
+    config = Config()
+    result = scan(read_paths([corpus], config), config)
+    with open(output, "w", encoding="utf-8") as out:
+        report.render(result, out, "json")
+    clock.stop()
     total = time.perf_counter() - start
-    nested = {"sign", "candidate_pairs"}  # inside _candidates
-    accounted = sum(r["seconds"] for name, r in records.items() if name not in nested)
-    for r in records.values():
-        r["seconds"] = round(r["seconds"], 2)
-    return {"total_s": round(total, 2), "rest_s": round(total - accounted, 2), "stages": records,
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+    phases = {p: {"seconds": round(s, 2), "peak_tree_mb": round(clock.peak_mb.get(p, 0.0), 1)}
+              for p, s in clock.seconds.items() if p != "done"}
+    return {"total_s": round(total, 2), "pairs": len(result.pairs), "stats": result.stats, "phases": phases,
+            "peak_tree_mb": round(max(clock.peak_mb.values()), 1)}
+
+
+class _Lazy:
+    """Forwards ``enter`` to the clock once it exists (hooks are installed before it starts)."""
+
+    def __init__(self, box: list) -> None:
+        self.box = box
+
+    def enter(self, phase: str) -> None:
+        if self.box:
+            self.box[0].enter(phase)
 
 
 def markdown(result: dict) -> str:
-    lines = [f"total {result['total_s']} s, peak RSS {result['peak_rss_mb']} MB; "
-             f"rest (read, parse, imports, small steps) {result['rest_s']} s", "",
-             "| stage | calls | seconds | share | RSS after MB | peak RSS so far MB |", "|---|---:|---:|---:|---:|---:|"]
-    for name, r in result["stages"].items():
+    lines = [f"total {result['total_s']} s, peak memory (PSS) of the process tree {result['peak_tree_mb']} MB, "
+             f"{result['pairs']} pairs", "",
+             "| phase | seconds | share | peak tree PSS MB |", "|---|---:|---:|---:|"]
+    for name, r in result["phases"].items():
         share = r["seconds"] / result["total_s"] if result["total_s"] else 0
-        lines.append(f"| {name} | {r['calls']} | {r['seconds']:.2f} | {share:.0%} | "
-                     f"{r.get('rss_after_mb', '')} | {r.get('peak_rss_after_mb', '')} |")
+        lines.append(f"| {name} | {r['seconds']:.2f} | {share:.0%} | {r['peak_tree_mb']:.0f} |")
     return "\n".join(lines) + "\n"
 
 
