@@ -31,6 +31,10 @@ _CLOSING = set(".,;:!?\"'”’)]»")
 # unshared sentences between them (a rewrite of the same story), so it is dropped.
 _EXPLAINED = 0.5
 _LONG_EXACT = 20
+# A short passage that is not whole sentences (an incidental phrase such as "a high school
+# diploma or its equivalent") is reported only this close, on both sides, to a long one: a
+# phrase kept from a rewritten sentence next to a reused paragraph.
+_CONTEXT_WORDS = 30
 # Paraphrase passages must share at least half their words (counted with repeats) ...
 _MIN_DICE = 0.5
 # ... and are narrowed to start and end on a shared word found this close to each edge.
@@ -305,14 +309,32 @@ def _merge(spans: list[Span]) -> list[Span]:
 
 def align(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b, shingles_b: np.ndarray, *,
           shingle_size: int, min_passage_words: int, max_gap_words: int,
-          paraphrase_min_words: int = 0) -> list[Passage]:
+          paraphrase_min_words: int = 0, min_fragment_words: int = 0) -> list[Passage]:
     """Every passage the two texts share, ordered by position in A.
 
     ``tokens_*`` are :class:`~dedup.normalize.Tokens` of the texts and ``shingles_*`` their
     shingle hashes (one per token position, see :func:`dedup.shingle.shingle_hashes`).
     With ``paraphrase_min_words`` > 0, passages of paraphrased sentences of at least that many
     words (:mod:`dedup.paraphrase`) are found too and merged with the exact ones they overlap.
+    Passages shorter than ``min_fragment_words`` are kept only when they are whole sentences
+    on both sides.
     """
+    options = dict(shingle_size=shingle_size, min_passage_words=min_passage_words, max_gap_words=max_gap_words,
+                   paraphrase_min_words=paraphrase_min_words, min_fragment_words=min_fragment_words)
+    if (len(text_b), text_b) < (len(text_a), text_a):  # one orientation, so align(a, b) mirrors align(b, a)
+        mirrored = _align(text_b, tokens_b, shingles_b, text_a, tokens_a, shingles_a, **options)
+        return sorted((_swap(p) for p in mirrored), key=lambda p: (p.a_start, p.b_start))
+    return _align(text_a, tokens_a, shingles_a, text_b, tokens_b, shingles_b, **options)
+
+
+def _swap(p: Passage) -> Passage:
+    return Passage(a_start=p.b_start, a_end=p.b_end, b_start=p.a_start, b_end=p.a_end, a_text=p.b_text,
+                   b_text=p.a_text, similarity=p.similarity)
+
+
+def _align(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b, shingles_b: np.ndarray, *,
+           shingle_size: int, min_passage_words: int, max_gap_words: int, paraphrase_min_words: int,
+           min_fragment_words: int) -> list[Passage]:
     spans = exact_spans(text_a, tokens_a, shingles_a, text_b, tokens_b, shingles_b,
                         shingle_size=shingle_size, max_gap_words=max_gap_words)
     if paraphrase_min_words:
@@ -324,8 +346,27 @@ def align(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b, 
                 found.append(span)
         spans = [_corners(span, ha, hb) for span in _merge(spans + found)]
         spans = [span for span in spans if span is not None]
+    spans = [s for s in spans if min(s.a1 - s.a0, s.b1 - s.b0) >= min_passage_words]
+    long = [s for s in spans if min(s.a1 - s.a0, s.b1 - s.b0) >= min_fragment_words]
     return [_passage(span, text_a, tokens_a, text_b, tokens_b) for span in spans
-            if min(span.a1 - span.a0, span.b1 - span.b0) >= min_passage_words]
+            if span in long or _near(span, long) or (_whole_sentences(text_a, tokens_a, span.a0, span.a1)
+                                                     and _whole_sentences(text_b, tokens_b, span.b0, span.b1))]
+
+
+def _near(span: Span, others: list[Span]) -> bool:
+    """Whether another passage lies within ``_CONTEXT_WORDS`` of ``span`` on both sides."""
+    def gap(x0, x1, y0, y1):
+        return max(0, max(x0, y0) - min(x1, y1))
+    return any(gap(span.a0, span.a1, o.a0, o.a1) <= _CONTEXT_WORDS and gap(span.b0, span.b1, o.b0, o.b1) <= _CONTEXT_WORDS
+               for o in others)
+
+
+def _whole_sentences(text: str, tokens, first: int, end: int) -> bool:
+    """Whether tokens ``[first, end)`` start and end at sentence (or paragraph) boundaries."""
+    starts = first == 0 or _boundary_after(text, tokens, first - 1)
+    return starts and (end == len(tokens) or _boundary_after(text, tokens, end - 1))
+
+
 
 
 def _passage(span: Span, text_a: str, ta, text_b: str, tb) -> Passage:

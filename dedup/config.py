@@ -28,7 +28,7 @@ class Config:
     threshold : float, default 0.8
         Whole-article Jaccard (of shingle sets) at or above which a pair is a
         ``near-duplicate``; also the Jaccard the document LSH tier is tuned for.
-    passage_threshold : float, default 0.3
+    passage_threshold : float, default 0.1
         Jaccard between passage windows that the passage LSH tier is tuned to catch.
     window_size : int, default 24
         Shingles per passage window (windows overlap by half).
@@ -36,6 +36,10 @@ class Config:
         Shortest shared passage reported, in words, on both sides.
     max_gap_words : int, default 12
         Longest run of unmatched words (an edit, an inserted clause) bridged inside one passage.
+    min_fragment_words : int, default 20
+        Shared passages shorter than this, in words, are reported only when they are whole
+        sentences on both sides (a short paragraph pasted whole), not when they are an
+        incidental phrase inside different sentences.
     paraphrase_min_words : int, default 40
         Shortest passage, in words on both sides, reported from paraphrased sentences alone
         (sentence-level tf-idf similarity, for rewording, shuffled words and translation);
@@ -71,10 +75,11 @@ class Config:
     num_perm: int = 128
     seed: int = 1
     threshold: float = 0.8
-    passage_threshold: float = 0.3
+    passage_threshold: float = 0.1
     window_size: int = 24
     min_passage_words: int = 8
     max_gap_words: int = 12
+    min_fragment_words: int = 20
     paraphrase_min_words: int = 40
     cluster_threshold: float = 0.5
     max_bucket_size: int = 200
@@ -93,6 +98,7 @@ class Config:
         _check_int("window_size", self.window_size, 2, 10_000)
         _check_int("min_passage_words", self.min_passage_words, 1, 100_000)
         _check_int("max_gap_words", self.max_gap_words, 0, 1_000)
+        _check_int("min_fragment_words", self.min_fragment_words, 0, 100_000)
         _check_int("paraphrase_min_words", self.paraphrase_min_words, 0, 100_000)
         _check_int("max_bucket_size", self.max_bucket_size, 2, 10**9)
         _check_int("max_chars", self.max_chars, 1, 10**10)

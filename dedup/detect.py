@@ -195,7 +195,8 @@ def compare_documents(a: Document, b: Document, config: Config, *, keep_order: b
         return None
     passages = align(a.article.text, a.tokens, a.shingles, b.article.text, b.tokens, b.shingles,
                      shingle_size=config.shingle_size, min_passage_words=config.min_passage_words,
-                     max_gap_words=config.max_gap_words, paraphrase_min_words=config.paraphrase_min_words)
+                     max_gap_words=config.max_gap_words, paraphrase_min_words=config.paraphrase_min_words,
+                     min_fragment_words=config.min_fragment_words)
     if np.array_equal(a.tokens.hashes, b.tokens.hashes):
         kind = "exact"
     elif jaccard >= config.threshold:
