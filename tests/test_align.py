@@ -66,3 +66,39 @@ def test_a_paragraph_repeated_in_one_article_matches_each_copy_once():
 
 def test_unrelated_texts_share_nothing():
     assert run(P1 + " " + P2, OWN_A + " " + OWN_B) == []
+
+
+SOURCE = ("After emancipation there was an expansion of peasant farming as many of the freed workers acquired "
+          "their own lands. Some of them practised rice farming on a small scale, but they still continued to "
+          "depend on other crops for their main source of food. Some attempts at large scale rice farming were "
+          "not successful because of an irregular supply of irrigation water and poor knowledge of methods.")
+SHUFFLED = ("Some of them practised farming rice on scale small, but still they continued depending on crops "
+            "other for main their source of food. After emancipation an expansion was there of farming peasant as "
+            "many workers freed of estates acquired own their lands. Attempts some at scale large farming of rice "
+            "were successful not because an supply irregular of water irrigation and knowledge poor of methods.")
+
+
+def test_a_paraphrased_passage_with_shuffled_sentences_is_one_passage():
+    a, b = f"{OWN_A}\n\n{SOURCE}\n\n{OWN_A}", f"{OWN_B}\n\n{SHUFFLED}\n\n{OWN_B}"
+    [passage] = run(a, b, paraphrase_min_words=40)
+    # whole sentences, narrowed only to start and end on a word both sides share
+    assert passage.a_start >= a.index(SOURCE) and passage.a_end <= a.index(SOURCE) + len(SOURCE)
+    assert passage.b_start >= b.index(SHUFFLED) and passage.b_end <= b.index(SHUFFLED) + len(SHUFFLED)
+    assert passage.a_end - passage.a_start > 0.8 * len(SOURCE)
+    assert passage.b_end - passage.b_start > 0.8 * len(SHUFFLED)
+
+
+def test_an_incidental_phrase_far_from_any_passage_is_not_reported():
+    phrase = "possess a high school diploma or its equivalent"
+    a = f"Applicants must {phrase} and two years of experience. {OWN_A} {P1}"
+    b = f"{P1} {OWN_B} Students who {phrase} may enrol in the autumn."
+    passages = run(a, b, min_fragment_words=20)
+    assert [p.a_text for p in passages] == [P1]
+    assert len(run(a, b, min_fragment_words=0)) == 2
+
+
+def test_alignment_mirrors_when_the_sides_swap():
+    a, b = f"{P1} {OWN_A} {SOURCE}", f"{SHUFFLED} {OWN_B} {P1}"
+    forward = [(p.a_start, p.a_end, p.b_start, p.b_end) for p in run(a, b, paraphrase_min_words=40)]
+    backward = [(p.b_start, p.b_end, p.a_start, p.a_end) for p in run(b, a, paraphrase_min_words=40)]
+    assert sorted(forward) == sorted(backward) and len(forward) == 2
