@@ -31,7 +31,7 @@ from .config import Config
 from typing import Any
 
 from .lsh import band_keys, band_params, miss_probability
-from .normalize import tokenize_array
+from .normalize import fmix64_array, tokenize_array
 from .shingle import shingle_hashes
 from .signature import sign_joined
 
@@ -66,12 +66,14 @@ class ChunkKeys:
 
     ``documents`` is ``(n, bands)`` and ``windows`` ``(n_windows, bands)``, both uint64 packed
     with the global article index. ``shingles[i]`` is 0 for an article shorter than a shingle.
+    ``content[i]`` hashes article ``i``'s sequence of normalised words (exact copies share it).
     """
 
     documents: np.ndarray
     windows: np.ndarray
     words: np.ndarray
     shingles: np.ndarray
+    content: np.ndarray  # a hash of each article's normalised words: equal for exact copies
 
 
 def _pack(keys: np.ndarray, owners: np.ndarray) -> np.ndarray:
@@ -80,7 +82,7 @@ def _pack(keys: np.ndarray, owners: np.ndarray) -> np.ndarray:
 
 def sign_chunk(texts: list[str], first_index: int, config: Config) -> ChunkKeys:
     """Tokenise, shingle, sign and band a chunk of articles numbered from ``first_index``."""
-    shingles, words, counts = joined_shingles(texts, config.shingle_size)
+    shingles, words, counts, content = joined_shingles(texts, config.shingle_size)
     present = np.flatnonzero(counts > 0)
     document_tier, passage_tier = tiers(config)
     signatures = sign_joined(shingles, counts[present], num_perm=config.num_perm, seed=config.seed,
@@ -89,11 +91,12 @@ def sign_chunk(texts: list[str], first_index: int, config: Config) -> ChunkKeys:
     documents = _pack(band_keys(signatures.documents, document_tier.bands, document_tier.rows), owners)
     windows = _pack(band_keys(signatures.windows, passage_tier.bands, passage_tier.rows),
                     owners[signatures.window_owner])
-    return ChunkKeys(documents, windows, words, counts)
+    return ChunkKeys(documents, windows, words, counts, content)
 
 
-def joined_shingles(texts: list[str], size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Shingles of many texts as one array (in text order), with each text's word and shingle count.
+def joined_shingles(texts: list[str], size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Shingles of many texts as one array (in text order), with each text's word and shingle
+    count and a hash of its sequence of normalised words.
 
     Tokenises the texts joined by newlines in one pass and drops the shingles that would span
     two texts.
@@ -107,7 +110,21 @@ def joined_shingles(texts: list[str], size: int) -> tuple[np.ndarray, np.ndarray
     keep = np.zeros(len(shingles) + 1, dtype=np.int64)  # +1/-1 marks: each text's valid shingle range
     np.add.at(keep, first_token[counts > 0], 1)
     np.add.at(keep, (first_token + counts)[counts > 0], -1)
-    return shingles[np.cumsum(keep[:-1]) > 0], words, counts
+    return shingles[np.cumsum(keep[:-1]) > 0], words, counts, _content_hashes(whole.hashes, first_token, words)
+
+
+def _content_hashes(hashes: np.ndarray, first_token: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """One hash per text of its word sequence (position-weighted sum of mixed word hashes)."""
+    if len(hashes) == 0:
+        return np.zeros(len(words), dtype=np.uint64)
+    position = (np.arange(len(hashes)) - np.repeat(first_token, words)).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        mixed = fmix64_array(hashes ^ (position * np.uint64(0x9E3779B97F4A7C15)))
+        sums = np.zeros(len(words), dtype=np.uint64)
+        nonempty = words > 0
+        sums[nonempty] = np.add.reduceat(mixed, first_token[nonempty])
+        return np.where(nonempty, fmix64_array(sums + words.astype(np.uint64)), np.uint64(0))
+
 
 
 def pairs_from_packed(packed: np.ndarray, max_bucket_size: int) -> tuple[np.ndarray, int, int]:

@@ -67,11 +67,20 @@ def _origin(ids: Sequence[str], by_id: dict[str, Article]) -> tuple[str | None, 
     return (dated[0][1], dated[0][0]) if dated else (None, None)
 
 
-def cluster_articles(articles: Sequence[Article], pairs: Sequence[Pair], *, threshold: float) -> list[Cluster]:
-    """Story clusters of two or more articles, largest first, each naming its likely origin."""
+def cluster_articles(articles: Sequence[Article], pairs: Sequence[Pair], *, threshold: float,
+                     copies: dict[str, list[str]] | None = None) -> list[Cluster]:
+    """Story clusters of two or more articles, largest first, each naming its likely origin.
+
+    ``copies`` maps a representative to its exact copies, which were compared with it only:
+    they join whatever cluster it joins (or form one with it).
+    """
+    copies = copies or {}
+    members_of = {m: r for r, ms in copies.items() for m in ms}
     index = {a.id: i for i, a in enumerate(articles)}
     sims = {}
     for pair in pairs:
+        if pair.a in members_of or pair.b in members_of:
+            continue
         x, y = sorted((index[pair.a], index[pair.b]))
         sims[x, y] = _pair_similarity(pair)
     labels = components(len(articles), np.array(list(sims), dtype=np.int64).reshape(-1, 2))
@@ -83,8 +92,12 @@ def cluster_articles(articles: Sequence[Article], pairs: Sequence[Pair], *, thre
     groups = []
     for label, nodes in members.items():
         groups.extend(g for g in _average_linkage(nodes, edges[label], threshold) if len(g) > 1)
+    id_groups = [[articles[n].id for n in g] for g in groups]
+    in_group = {i for g in id_groups for i in g}
+    id_groups += [[r] for r in copies if r not in in_group]
+    id_groups = [g + [m for r in g for m in copies.get(r, [])] for g in id_groups]
     by_id = {a.id: a for a in articles}
-    id_groups = sorted((sorted(articles[n].id for n in g) for g in groups), key=lambda g: (-len(g), g))
+    id_groups = sorted((sorted(g) for g in id_groups), key=lambda g: (-len(g), g))
     return [Cluster(id=k, articles=tuple(g), origin=_origin(g, by_id)[0], origin_date=_origin(g, by_id)[1])
             for k, g in enumerate(id_groups, start=1)]
 

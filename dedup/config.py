@@ -58,6 +58,9 @@ class Config:
         Field (or CSV column) holding the article text in JSON, JSONL and CSV input.
     strict : bool, default False
         Stop with an error at the first skipped article or file instead of counting it.
+    all_pairs : bool, default False
+        Align and report every pair of exact copies (quadratic in the number of copies) instead
+        of each copy against its group's representative (the earliest-dated copy).
     workers : int, default 0
         Processes to use; 0 means every available core. Results do not depend on it.
 
@@ -87,6 +90,7 @@ class Config:
     id_field: str = "id"
     text_field: str = "text"
     strict: bool = False
+    all_pairs: bool = False
     workers: int = 0
 
     def __post_init__(self) -> None:

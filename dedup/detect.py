@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .align import align
-from .candidates import candidate_pairs, sign_chunk, tiers
+from .candidates import OWNER_BITS, candidate_pairs, sign_chunk, tiers, unique_pairs
 from .cluster import cluster_articles, cluster_passages
 from .config import Config, resolve
 from .exceptions import InputError
@@ -178,8 +178,7 @@ def _coverage(text: str, spans: list[tuple[int, int]]) -> float:
 
 def _order(a: Document, b: Document) -> tuple[Document, Document]:
     """Earlier-dated article first (the likely source), undated after dated, then by id."""
-    key = lambda d: (d.article.date is None, d.article.date or "", d.id)  # noqa: E731
-    return (a, b) if key(a) <= key(b) else (b, a)
+    return (a, b) if _date_key(a.article) <= _date_key(b.article) else (b, a)
 
 
 def compare_documents(a: Document, b: Document, config: Config, *, keep_order: bool = False) -> Pair | None:
@@ -235,10 +234,10 @@ def _pair_batches(candidates: np.ndarray, articles: list[Article | None], config
         yield involved, batch, config
 
 
-Progress = Callable[[str, int], None]
+Progress = Callable[..., None]
 
 
-def _no_progress(stage: str, done: int) -> None:
+def _no_progress(stage: str, done: int, total: int | None = None) -> None:
     """The default progress hook: does nothing."""
 
 
@@ -257,7 +256,8 @@ def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Pro
     config : Config, optional
     progress : callable, optional
         Called as ``progress(stage, n)`` when ``n`` more articles (stage ``"sign"``) or
-        candidate pairs (stage ``"align"``) are done; for progress bars.
+        candidate pairs (stage ``"align"``) are done, and as ``progress("align", 0, total)`` once
+        the number of candidate pairs is known; for progress bars.
     **overrides
         Any :class:`Config` field, for example ``threshold=0.9``.
 
@@ -281,28 +281,72 @@ def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Pro
     intake = _Intake(config)
     stats: dict[str, Any] = {}
     keys: list[list[np.ndarray]] = [[], []]
+    contents: list[np.ndarray] = []
     with worker_pool(config.workers) as pool:
         for chunk, (_, first, _) in _zip_chunks(pool, intake, articles):
             keys[0].append(chunk.documents)
             keys[1].append(chunk.windows)
+            contents.append(np.where(chunk.shingles > 0, chunk.content, np.uint64(0)))
             for offset in np.flatnonzero(chunk.shingles == 0).tolist():
                 intake.too_short(first + offset, int(chunk.words[offset]))
             progress("sign", len(chunk.words))
-        candidates, tier_stats = candidate_pairs(keys, config)
+        copies = {} if config.all_pairs else exact_copies(intake.articles, np.concatenate(contents or [np.empty(0, np.uint64)]))
+        candidates, tier_stats = candidate_pairs(_without_copies(keys, copies), config)
         stats.update(tier_stats)
+        stats["exact_copies_collapsed"] = sum(len(m) for m in copies.values())
+        candidates = _with_representative_pairs(candidates, copies)
         del keys
         pairs = []
-        for batch in ordered_map(pool, _compare_batch, _pair_batches(candidates, intake.articles, config)):
+        progress("align", 0, len(candidates))
+        for done, batch in enumerate(ordered_map(pool, _compare_batch, _pair_batches(candidates, intake.articles, config))):
             pairs.extend(batch)
-            progress("align", min(_PAIR_BATCH, len(candidates)))
+            progress("align", min(_PAIR_BATCH, len(candidates) - done * _PAIR_BATCH))
     pairs.sort(key=lambda p: (p.a, p.b))
     found = tuple(a for a in intake.articles if a is not None)
-    clusters = cluster_articles(found, pairs, threshold=config.cluster_threshold)
+    copy_ids = {intake.articles[r].id: [intake.articles[m].id for m in ms] for r, ms in copies.items()}
+    clusters = cluster_articles(found, pairs, threshold=config.cluster_threshold, copies=copy_ids)
     passage_clusters = cluster_passages(found, pairs)
     stats.update(_counts(intake, found, candidates, pairs, clusters, passage_clusters))
     return ScanResult(config=config, articles=found, pairs=tuple(pairs), clusters=tuple(clusters),
                       passage_clusters=tuple(passage_clusters), skipped=tuple(intake.skipped), stats=stats,
                       notes=tuple(_explain(stats, intake, config)))
+
+
+def exact_copies(articles: list[Article | None], content: np.ndarray) -> dict[int, list[int]]:
+    """Groups of articles with the same words: ``{representative: [other members]}``.
+
+    The representative is the earliest-dated member (undated after dated), then the smallest id.
+    ``content`` holds each article's word-sequence hash (0 for an article that was skipped).
+    """
+    order = np.argsort(content, kind="stable")
+    values = content[order]
+    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    groups = {}
+    for start, end in zip(starts.tolist(), np.r_[starts[1:], len(values)].tolist()):
+        if end - start > 1 and values[start] != 0:
+            members = sorted(order[start:end].tolist(), key=lambda i: _date_key(articles[i]))
+            groups[members[0]] = members[1:]
+    return groups
+
+
+def _date_key(article: Article) -> tuple:
+    return (article.date is None, article.date or "", article.id)
+
+
+def _without_copies(keys: list[list[np.ndarray]], copies: dict[int, list[int]]) -> list[list[np.ndarray]]:
+    """Band keys without those of copies other than their group's representative."""
+    if not copies:
+        return keys
+    members = np.array(sorted(m for ms in copies.values() for m in ms), dtype=np.uint64)
+    owner_mask = np.uint64((1 << OWNER_BITS) - 1)
+    return [[chunk[~np.isin(chunk[:, 0] & owner_mask, members)] if len(chunk) else chunk for chunk in tier]
+            for tier in keys]
+
+
+def _with_representative_pairs(candidates: np.ndarray, copies: dict[int, list[int]]) -> np.ndarray:
+    """Add one pair per copy, against its representative: linear in the size of a copy group."""
+    extra = [np.array(sorted((min(r, m), max(r, m)) for m in ms), dtype=np.int64) for r, ms in copies.items()]
+    return unique_pairs([candidates, *extra]) if extra else candidates
 
 
 def _zip_chunks(pool, intake: _Intake, records: Iterable[Any]):

@@ -19,11 +19,14 @@ texts = st.lists(st.text(alphabet=st.sampled_from("ab cd ef\n.,'1"), max_size=60
 @settings(max_examples=60, deadline=None, derandomize=True)
 @given(texts, st.integers(1, 5))
 def test_shingles_of_a_chunk_are_each_texts_shingles_in_order(chunk, size):
-    shingles, words, counts = joined_shingles(chunk, size)
+    shingles, words, counts, content = joined_shingles(chunk, size)
     alone = [shingle_hashes(tokenize_array(t).hashes, size) for t in chunk]
     assert words.tolist() == [len(tokenize_array(t)) for t in chunk]
     assert counts.tolist() == [len(s) for s in alone]
     assert shingles.tolist() == [h for s in alone for h in s.tolist()]
+    same_words = {t: tokenize_array(t).hashes.tolist() for t in chunk}
+    for (x, hx), (y, hy) in itertools.combinations(zip(chunk, content.tolist()), 2):
+        assert (hx == hy) == (same_words[x] == same_words[y])  # content hashes tell exact copies apart
 
 
 @settings(max_examples=60, deadline=None, derandomize=True)

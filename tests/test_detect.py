@@ -64,3 +64,34 @@ def test_compare_one_pair_directly():
 def test_unknown_setting_is_refused():
     with pytest.raises(ConfigError, match="unknown setting"):
         scan([], treshold=0.5)
+
+
+def _copies(n: int) -> list[dict]:
+    return [{"id": f"c{i:03d}", "text": STORY, "date": f"2024-01-{1 + i % 28:02d}"} for i in range(n)]
+
+
+def test_copies_are_aligned_against_their_representative_only(monkeypatch):
+    """n copies of one story cost n - 1 alignments, not n (n - 1) / 2; the full list is an option."""
+    import dedup.detect as detect
+
+    calls = []
+    original = detect.compare_documents
+    monkeypatch.setattr(detect, "compare_documents", lambda a, b, config, **kw: calls.append(1) or original(a, b, config, **kw))
+    for n in (5, 20, 40):
+        calls.clear()
+        result = scan(_copies(n) + [{"id": "other", "text": OTHER}], workers=1)
+        assert len(calls) == n - 1 and len(result.pairs) == n - 1
+        assert {p.a for p in result.pairs} == {"c000"}  # the earliest-dated copy
+        [cluster] = result.clusters
+        assert len(cluster.articles) == n and cluster.origin == "c000"
+        assert result.stats["exact_copies_collapsed"] == n - 1
+    calls.clear()
+    full = scan(_copies(8), workers=1, all_pairs=True)
+    assert len(calls) == len(full.pairs) == 8 * 7 // 2 and len(full.clusters[0].articles) == 8
+
+
+def test_a_copy_group_still_meets_its_partial_reuses():
+    corpus = _copies(4) + [{"id": "rewrite", "text": OTHER + " " + STORY.split(". ", 1)[1]}]
+    pairs = {(p.a, p.b): p.kind for p in scan(corpus).pairs}
+    assert pairs[("c000", "rewrite")] == "partial"
+    assert sum(kind == "exact" for kind in pairs.values()) == 3

@@ -161,4 +161,4 @@ def test_library_accepts_objects_dicts_and_articles():
     result = scan([Story("o", GOOD), {"id": "d", "text": GOOD}, Article(id="a", text=GOOD), 42])
     assert sorted(a.id for a in result.articles) == ["a", "d", "o"]
     assert [s.code for s in result.skipped] == ["not-an-article"]
-    assert len(result.pairs) == 3
+    assert [(p.a, p.b, p.kind) for p in result.pairs] == [("a", "d", "exact"), ("a", "o", "exact")]
