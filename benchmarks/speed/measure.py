@@ -16,6 +16,7 @@ run started: other work on the machine inflates wall time, so keep an eye on it.
 
 import os
 import subprocess
+import threading
 import time
 from dataclasses import asdict, dataclass
 
@@ -76,7 +77,35 @@ def _pss(p) -> int:
         return p.memory_info().rss
 
 
-def run(cmd: list[str], *, log_path: str, interval: float = 0.1, timeout: float | None = None,
+class _Watch(threading.Thread):
+    """Samples the child's tree memory every ``interval`` s; kills it past a time or memory limit."""
+
+    def __init__(self, child, start: float, interval: float, timeout: float | None, max_rss_mb: float | None):
+        super().__init__(daemon=True)
+        self.child, self.start_time, self.interval = child, start, interval
+        self.timeout, self.max_bytes = timeout, (max_rss_mb or 0) * 2**20
+        self.process = psutil.Process(child.pid) if psutil else None
+        self.peak, self.killed = (0 if psutil else None), ""
+        self._done = threading.Event()
+        self.start()
+
+    def run(self) -> None:
+        while not self._done.wait(self.interval):
+            if self.process:
+                self.peak = max(self.peak, tree_pss(self.process))
+            if self.timeout and time.perf_counter() - self.start_time > self.timeout:
+                self.killed = self.killed or f"killed after the {self.timeout:g} s timeout"
+            if self.max_bytes and self.peak and self.peak > self.max_bytes:
+                self.killed = self.killed or f"killed above the {self.max_bytes / 2**20:.0f} MB memory limit"
+            if self.killed:
+                _kill_tree(self.process, self.child)
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def run(cmd: list[str], *, log_path: str, interval: float = 0.5, timeout: float | None = None,
         max_rss_mb: float | None = None) -> Run:
     """Run ``cmd`` (stdout and stderr to ``log_path``) and measure it until it exits.
 
@@ -88,22 +117,11 @@ def run(cmd: list[str], *, log_path: str, interval: float = 0.1, timeout: float 
     with open(log_path, "wb") as log:
         start = time.perf_counter()
         child = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-        watched = psutil.Process(child.pid) if psutil else None
-        tree_peak, killed = 0, ""
-        while True:
-            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-            if pid:
-                break
-            if watched:
-                tree_peak = max(tree_peak, tree_pss(watched))
-            if timeout and time.perf_counter() - start > timeout:
-                killed = killed or f"killed after the {timeout:g} s timeout"
-            if max_rss_mb and tree_peak > max_rss_mb * 2**20:
-                killed = killed or f"killed above the {max_rss_mb:.0f} MB memory limit"
-            if killed:
-                _kill_tree(watched, child)
-            time.sleep(interval)
+        watch = _Watch(child, start, interval, timeout, max_rss_mb)
+        _, status, usage = os.wait4(child.pid, 0)  # blocks: the wall time is exact
         wall = time.perf_counter() - start
+        watch.stop()
+    tree_peak, killed = watch.peak, watch.killed
     child.returncode = os.waitstatus_to_exitcode(status)
     with open(log_path, "rb") as log:
         tail = log.read()[-2000:].decode("utf-8", "replace") + (f"\n[{killed}]" if killed else "")
@@ -112,7 +130,7 @@ def run(cmd: list[str], *, log_path: str, interval: float = 0.1, timeout: float 
         wall_s=round(wall, 3),
         cpu_s=round(usage.ru_utime + usage.ru_stime, 3),
         maxrss_mb=round(usage.ru_maxrss / 1024, 1),
-        tree_pss_mb=round(tree_peak / 2**20, 1) if watched else None,
+        tree_pss_mb=None if tree_peak is None else round(tree_peak / 2**20, 1),
         load_before=round(load, 2),
         stderr_tail=tail if child.returncode else "",
     )

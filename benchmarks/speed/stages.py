@@ -4,7 +4,7 @@ Does what ``dedup scan CORPUS --format json --output OUT`` does, through the lib
 (``dedup.io.read_paths``, ``dedup.scan``, ``dedup.report.render``), after wrapping the functions
 that ``dedup.detect`` and ``dedup.report`` call by name so that entering or leaving one moves
 a clock to the next phase. A thread samples the memory (PSS) of this process and its workers (psutil)
-every 0.1 s and keeps each phase's peak. The phases between the wrapped calls are named by what
+every 0.5 s and keeps each phase's peak. The phases between the wrapped calls are named by what
 runs there (reading, tokenising and signing stream together on the workers; alignment runs on
 the workers between candidate search and clustering). Wrappers the package no longer has are
 skipped, so this keeps working while ``dedup`` changes.
@@ -57,7 +57,7 @@ class Clock:
         self.peak_mb[self.phase] = max(self.peak_mb.get(self.phase, 0.0), total / 2**20)
 
     def _sample(self) -> None:
-        while not self._stop.wait(0.1):
+        while not self._stop.wait(0.5):
             self._tree_sample()
 
     def stop(self) -> None:
