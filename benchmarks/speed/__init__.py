@@ -274,6 +274,8 @@ def parse(argv: list[str]):
                         help="kill a run whose processes hold more than this (default: 80%% of RAM)")
     parser.add_argument("--stages", action="store_true",
                         help="also time dedup scan stage by stage (stages.py) on the largest size")
+    parser.add_argument("--signing-only", action="store_true",
+                        help="only the signing micro-benchmark (other results are kept)")
     parser.add_argument("--no-signing", action="store_true", help="skip the signing micro-benchmark")
     args = parser.parse_args(argv)
     if args.quick:
@@ -300,7 +302,7 @@ def main(argv: list[str]) -> int:
     results = json.loads(json_path.read_text()) if json_path.exists() else {"sizes": {}}
     results["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     status = 0
-    for n in args.sizes:
+    for n in [] if args.signing_only else args.sizes:
         entry = run_size(n, args)
         entry["ratios"] = ratios(entry)
         results["sizes"][str(n)] = entry

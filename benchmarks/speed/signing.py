@@ -9,9 +9,9 @@ Two measurements per engine, on the same articles:
 
 "Per core" is articles divided by CPU seconds (user + system of this process and of any waited
 children), so an engine that uses more cores does not look faster per core. dedup's part uses
-``dedup.normalize.tokenize_array``, ``dedup.shingle.shingle_hashes`` and
-``dedup.signature.sign_documents(shingle_arrays, num_perm=, seed=)``; if any is missing it is
-skipped with a message.
+``dedup.candidates.joined_shingles`` (or, failing that, ``dedup.normalize.tokenize_array`` and
+``dedup.shingle.shingle_hashes``) and ``dedup.signature.sign_documents(shingle_arrays,
+num_perm=, seed=)``; if they are missing it is skipped with a message.
 """
 
 import resource
@@ -55,12 +55,23 @@ def _rensa(shingle_lists: list[list[str]]):
     return RMinHash.digest_matrix_from_token_sets(shingle_lists, NUM_PERM, 42)
 
 
-def _dedup_shingles(texts: list[str]):
-    from dedup.normalize import tokenize_array
-    from dedup.shingle import shingle_hashes
+def _dedup_shingles(texts: list[str], chunk: int = 1000) -> list:
+    """dedup's shingle-hash arrays, through its batched path (``joined_shingles``) when it has one."""
+    import numpy as np
 
-    arrays = [shingle_hashes(tokenize_array(t).hashes, SHINGLE_SIZE) for t in texts]
-    return [a for a in arrays if len(a)]
+    try:
+        from dedup.candidates import joined_shingles
+    except ImportError:
+        from dedup.normalize import tokenize_array
+        from dedup.shingle import shingle_hashes
+
+        arrays = [shingle_hashes(tokenize_array(t).hashes, SHINGLE_SIZE) for t in texts]
+        return [a for a in arrays if len(a)]
+    arrays = []
+    for first in range(0, len(texts), chunk):
+        shingles, _, counts, _ = joined_shingles(texts[first : first + chunk], SHINGLE_SIZE)
+        arrays += [a for a in np.split(shingles, np.cumsum(counts)[:-1]) if len(a)]
+    return arrays
 
 
 def _dedup_sign(arrays):
