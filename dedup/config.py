@@ -28,7 +28,7 @@ class Config:
     threshold : float, default 0.8
         Whole-article Jaccard (of shingle sets) at or above which a pair is a
         ``near-duplicate``; also the Jaccard the document LSH tier is tuned for.
-    passage_threshold : float, default 0.1
+    passage_threshold : float, default 0.3
         Jaccard between passage windows that the passage LSH tier is tuned to catch.
     window_size : int, default 24
         Shingles per passage window (windows overlap by half).
@@ -78,7 +78,7 @@ class Config:
     num_perm: int = 128
     seed: int = 1
     threshold: float = 0.8
-    passage_threshold: float = 0.1
+    passage_threshold: float = 0.3
     window_size: int = 24
     min_passage_words: int = 8
     max_gap_words: int = 12

@@ -139,7 +139,7 @@ def test_an_article_of_several_megabytes_is_skipped_with_a_reason_or_read_when_a
     rng = random.Random(7)
     words = [f"w{n}" for n in range(5000)]
     filler = " ".join(rng.choice(words) for _ in range(500_000))  # about 3 MB of distinct text
-    big = filler[: len(filler) // 2] + " " + GOOD + " " + filler[len(filler) // 2 :]
+    big = filler[: len(filler) // 2] + ". " + GOOD + " " + filler[len(filler) // 2 :]
     result = scan([{"id": "big", "text": big}, {"id": "ok", "text": GOOD}])
     [skipped] = result.skipped
     assert skipped.code == "too-long" and "--max-chars" in skipped.reason
