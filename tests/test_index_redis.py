@@ -36,15 +36,17 @@ class RedisServer:
         import redis
 
         client = redis.Redis(port=self.port)
-        for _ in range(200):
+        deadline = time.monotonic() + 30  # a loaded CI machine can be slow to start it
+        while True:
             try:
                 client.ping()
                 break
             except redis.exceptions.ConnectionError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"redis-server on port {self.port} did not answer PING "
+                                       f"(exit status {self.process.returncode})") from None
                 time.sleep(0.05)
-        else:
-            self.stop()
-            raise RuntimeError("redis-server did not answer PING")
         client.close()
 
     def stop(self) -> None:
