@@ -18,7 +18,6 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
-from sklearn.cluster import AgglomerativeClustering
 
 from .models import Article, Cluster, Pair, PassageCluster, PassageSpan
 
@@ -53,6 +52,8 @@ def _average_linkage(members: list[int], sims: list[tuple[int, int, float]], thr
         strong = np.argwhere(np.triu(distance <= 1.0 - threshold, 1))
         labels = components(size, strong)
     else:
+        from sklearn.cluster import AgglomerativeClustering  # imported here: it takes a second to load
+
         model = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
                                         distance_threshold=1.0 - threshold + 1e-9)
         labels = model.fit_predict(distance)
