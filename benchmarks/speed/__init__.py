@@ -242,10 +242,10 @@ def markdown(results: dict) -> str:
                     m = e[mode]
                     out.append(f"| {engine} | {mode} | {m['wall_s']:.2f} | {m['articles_per_s']:.0f} | {m['articles_per_cpu_s']:.0f} |")
     stages = results.get("stages")
-    if stages and "stages" in stages:
+    if stages and "phases" in stages:
         from .stages import markdown as stages_markdown
 
-        out += ["", f"## Where ours spends its time ({stages['corpus']}, one run, in-process wrappers)", "",
+        out += ["", f"## Where ours spends its time ({stages['corpus']}, one run, library hooks + PSS sampling)", "",
                 stages_markdown(stages).rstrip()]
     out += ["", "## Targets (issue 4)", ""] + [f"- {line}" for line in targets(results)]
     for key, entry in sorted(results["sizes"].items(), key=lambda kv: int(kv[0])):
