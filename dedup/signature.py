@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
 
 __all__ = ["Signatures", "permutations", "sign", "sign_documents", "sign_joined", "to_minhash"]
 
@@ -25,9 +24,13 @@ _ROWS_PER_CHUNK = 1 << 13  # rows of the (shingles x num_perm) matrix computed a
 
 @lru_cache(maxsize=8)
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ``(a, b)`` uint32 arrays of datasketch's affine32 permutations for this seed."""
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
-    return a.astype(np.uint32), b.astype(np.uint32)
+    """The ``(a, b)`` uint32 arrays of datasketch's affine32 permutations for this seed: drawn
+    exactly as ``datasketch.MinHash`` draws them (a test holds the two equal), without importing
+    datasketch, which takes about two seconds."""
+    generator = np.random.RandomState(seed)
+    a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:
@@ -129,6 +132,8 @@ def sign_documents(shingle_arrays: list[np.ndarray], *, num_perm: int = 128, see
     return np.minimum.reduceat(blocks, np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]), axis=0)
 
 
-def to_minhash(signature: np.ndarray, *, seed: int) -> LeanMinHash:
-    """Wrap a signature row as a datasketch ``LeanMinHash`` (for datasketch's LSH classes)."""
+def to_minhash(signature: np.ndarray, *, seed: int):
+    """Wrap a signature row as a ``datasketch.LeanMinHash`` (for datasketch's LSH classes)."""
+    from datasketch import LeanMinHash
+
     return LeanMinHash(seed=seed, hashvalues=signature.astype(np.uint32), scheme=SCHEME)

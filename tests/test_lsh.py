@@ -7,17 +7,21 @@ import itertools
 import numpy as np
 import pytest
 from datasketch import MinHashLSH
+from datasketch.lsh import _optimal_param
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup.lsh import band_params, candidate_pairs, miss_probability
 
 
-@pytest.mark.parametrize("threshold", [0.3, 0.48, 0.5, 0.8, 0.9])
-@pytest.mark.parametrize("num_perm", [64, 128])
+@pytest.mark.parametrize("threshold", [0.05, 0.1, 0.2, 0.3, 0.4, 0.48, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95])
+@pytest.mark.parametrize("num_perm", [16, 32, 64, 128, 256])
 def test_band_params_match_datasketch(threshold, num_perm):
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    assert band_params(threshold, num_perm) == (lsh.b, lsh.r)
+    expected = _optimal_param(threshold, num_perm, 0.5, 0.5)  # what MinHashLSH uses (it refuses b < 2)
+    assert band_params(threshold, num_perm) == expected
+    if expected[0] >= 2:
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        assert (lsh.b, lsh.r) == expected
 
 
 def test_miss_probability_bounds():

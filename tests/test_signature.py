@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from datasketch import MinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -60,6 +61,14 @@ def test_window_signatures_are_minima_over_each_window(lengths, window_size):
         expected += [matrix[s:e].min(axis=0) for s, e in spans]
         owners += [owner] * len(spans)
     assert np.array_equal(result.windows, np.array(expected)) and result.window_owner.tolist() == owners
+
+
+@pytest.mark.parametrize("num_perm", [8, 128, 256])
+@pytest.mark.parametrize("seed", [0, 1, 42, 2**32 - 1])
+def test_permutations_are_datasketchs(num_perm, seed):
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    ours = permutations(num_perm, seed)
+    assert np.array_equal(ours[0], a) and np.array_equal(ours[1], b) and ours[0].dtype == a.dtype
 
 
 def test_different_seeds_give_different_signatures():
