@@ -51,7 +51,10 @@ class ScanResult:
     """Everything a scan found, with the settings and per-stage counts that explain it.
 
     ``to_dict()`` gives the JSON report: ``params``, ``stats``, ``articles``, ``pairs``,
-    ``clusters``, ``passage_clusters`` (and ``skipped`` and ``notes``).
+    ``clusters``, ``passage_clusters`` (and ``skipped``, ``notes`` and ``copy_groups``: groups of
+    exact copies, each listing its representative and the other copies; every two members of a
+    group are an ``exact`` pair, but only representative pairs are aligned and listed in
+    ``pairs`` unless ``all_pairs`` is set).
     """
 
     config: Config
@@ -62,6 +65,16 @@ class ScanResult:
     skipped: tuple[Skipped, ...]
     stats: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    copy_groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def same_words(self, a: str, b: str) -> bool:
+        """Whether ``a`` and ``b`` are in one copy group (exact copies; only each copy's pair
+        with the group's representative is listed in ``pairs`` unless ``all_pairs`` is set)."""
+        group = self._group_of()
+        return a != b and a in group and group.get(a) == group.get(b)
+
+    def _group_of(self) -> dict[str, str]:
+        return {member: rep for rep, members in self.copy_groups for member in (rep, *members)}
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -74,6 +87,7 @@ class ScanResult:
             "pairs": [p.to_dict() for p in self.pairs],
             "clusters": [c.to_dict() for c in self.clusters],
             "passage_clusters": [c.to_dict() for c in self.passage_clusters],
+            "copy_groups": [{"representative": rep, "copies": list(members)} for rep, members in self.copy_groups],
         }
 
 
@@ -307,9 +321,10 @@ def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Pro
     clusters = cluster_articles(found, pairs, threshold=config.cluster_threshold, copies=copy_ids)
     passage_clusters = cluster_passages(found, pairs)
     stats.update(_counts(intake, found, candidates, pairs, clusters, passage_clusters))
+    groups = tuple(sorted((rep, tuple(sorted(ms))) for rep, ms in copy_ids.items()))
     return ScanResult(config=config, articles=found, pairs=tuple(pairs), clusters=tuple(clusters),
                       passage_clusters=tuple(passage_clusters), skipped=tuple(intake.skipped), stats=stats,
-                      notes=tuple(_explain(stats, intake, config)))
+                      notes=tuple(_explain(stats, intake, config)), copy_groups=groups)
 
 
 def exact_copies(articles: list[Article | None], content: np.ndarray) -> dict[int, list[int]]:

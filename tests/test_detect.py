@@ -85,6 +85,9 @@ def test_copies_are_aligned_against_their_representative_only(monkeypatch):
         [cluster] = result.clusters
         assert len(cluster.articles) == n and cluster.origin == "c000"
         assert result.stats["exact_copies_collapsed"] == n - 1
+        [(rep, members)] = result.copy_groups
+        assert rep == "c000" and len(members) == n - 1 and result.same_words("c003", "c001")
+        assert result.to_dict()["copy_groups"] == [{"representative": "c000", "copies": list(members)}]
     calls.clear()
     full = scan(_copies(8), workers=1, all_pairs=True)
     assert len(calls) == len(full.pairs) == 8 * 7 // 2 and len(full.clusters[0].articles) == 8

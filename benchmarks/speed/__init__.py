@@ -59,7 +59,11 @@ def read_pairs(name: str, output: Path) -> set[tuple[str, str]] | None:
         return None
     if name == "ours":
         report = json.loads(output.read_text(encoding="utf-8"))
-        return {tuple(sorted((str(p["a"]), str(p["b"])))) for p in report["pairs"]}
+        found = {tuple(sorted((str(p["a"]), str(p["b"])))) for p in report["pairs"]}
+        for group in report.get("copy_groups", []):  # exact copies: every two members are a pair
+            members = sorted([group["representative"], *group["copies"]])
+            found |= {(x, y) for i, x in enumerate(members) for y in members[i + 1 :]}
+        return found
     with open(output, encoding="utf-8") as lines:
         return {tuple(sorted((r["a"], r["b"]))) for r in map(json.loads, lines)}
 
