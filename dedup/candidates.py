@@ -171,16 +171,17 @@ def candidate_pairs(keys: list[list[np.ndarray]], config: Config) -> tuple[np.nd
     """
     found, stats = [], {}
     for plan, chunks in zip(tiers(config), keys):
-        packed = np.concatenate(chunks) if chunks else np.empty((0, plan.bands), np.uint64)
         pairs, shared, oversized = [], 0, 0
         for band in range(plan.bands):
-            band_pairs, band_shared, band_oversized = pairs_from_packed(packed[:, band], config.max_bucket_size)
+            # One band's column gathered from every chunk: no copy of all keys at once.
+            column = np.concatenate([chunk[:, band] for chunk in chunks]) if chunks else np.empty(0, np.uint64)
+            band_pairs, band_shared, band_oversized = pairs_from_packed(column, config.max_bucket_size)
             pairs.append(band_pairs)
             shared += band_shared
             oversized += band_oversized
         tier_pairs = unique_pairs(pairs)
         stats[f"lsh_{plan.name}"] = {
-            "threshold": plan.threshold, "bands": plan.bands, "rows": plan.rows, "items": len(packed),
+            "threshold": plan.threshold, "bands": plan.bands, "rows": plan.rows, "items": sum(len(c) for c in chunks),
             "buckets_shared": shared, "buckets_oversized": oversized, "candidate_pairs": len(tier_pairs),
             "miss_probability_at_threshold": round(miss_probability(plan.threshold, plan.bands, plan.rows), 4),
         }
