@@ -59,10 +59,18 @@ def read_pairs(name: str, output: Path) -> set[tuple[str, str]] | None:
         return None
     if name == "ours":
         report = json.loads(output.read_text(encoding="utf-8"))
-        found = {tuple(sorted((str(p["a"]), str(p["b"])))) for p in report["pairs"]}
-        for group in report.get("copy_groups", []):  # exact copies: every two members are a pair
-            members = sorted([group["representative"], *group["copies"]])
-            found |= {(x, y) for i, x in enumerate(members) for y in members[i + 1 :]}
+        # Exact copies are listed once, as a copy group: every two members are a pair, and a pair
+        # reported for one member holds for each of its copies (they have the same words).
+        group = {}
+        for g in report.get("copy_groups", []):
+            members = [g["representative"], *g["copies"]]
+            group.update({m: members for m in members})
+        found = set()
+        for p in report["pairs"]:
+            a, b = str(p["a"]), str(p["b"])
+            found |= {tuple(sorted((x, y))) for x in group.get(a, [a]) for y in group.get(b, [b]) if x != y}
+        for members in {tuple(m) for m in group.values()}:
+            found |= {tuple(sorted((x, y))) for i, x in enumerate(members) for y in members[i + 1 :]}
         return found
     with open(output, encoding="utf-8") as lines:
         return {tuple(sorted((r["a"], r["b"]))) for r in map(json.loads, lines)}
