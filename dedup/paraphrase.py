@@ -177,7 +177,7 @@ def _seeds(ma, mb, isf: np.ndarray, min_cosine: float, min_dice: float) -> np.nd
     """Sentence pairs ``(i, j)`` similar enough by tf-idf cosine and by Dice."""
     cos = (_unit_rows(ma, isf) @ _unit_rows(mb, isf).T).tocoo()
     keep = cos.data >= min_cosine
-    i, j, c = cos.row[keep], cos.col[keep], cos.data[keep]
+    i, j = cos.row[keep], cos.col[keep]
     if len(i) == 0:
         return np.empty((0, 2), dtype=np.int64)
     ba, bb = (ma > 0).astype(np.float64), (mb > 0).astype(np.float64)

@@ -65,7 +65,8 @@ def _snippet(text: str, width: int = _SNIPPET) -> str:
 def _pairs_table(pairs: tuple[Pair, ...]) -> Table:
     table = Table(title=f"{len(pairs)} duplicate pair(s)", title_justify="left")
     for name in ("a", "b", "kind", "jaccard", "contained a", "contained b", "passages"):
-        table.add_column(name, justify="right" if name not in ("a", "b", "kind") else "left")
+        table.add_column(name, justify="right" if name not in ("a", "b", "kind") else "left",
+                         overflow="fold" if name in ("a", "b") else "ellipsis")
     for p in pairs:
         table.add_row(p.a, p.b, p.kind, f"{p.jaccard:.2f}", f"{p.containment_a:.2f}", f"{p.containment_b:.2f}",
                       str(len(p.passages)))
