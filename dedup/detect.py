@@ -9,6 +9,7 @@ Stages, each a plain function of its own module::
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -316,7 +317,8 @@ def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Pro
         del keys
         pairs = []
         progress("align", 0, len(candidates))
-        for done, batch in enumerate(ordered_map(pool, _compare_batch, _pair_batches(candidates, intake.articles, config))):
+        batches = _pair_batches(candidates, intake.articles, config)
+        for done, batch in enumerate(ordered_map(pool.for_tasks(len(candidates) > _PAIR_BATCH), _compare_batch, batches)):
             pairs.extend(batch)
             progress("align", min(_PAIR_BATCH, len(candidates) - done * _PAIR_BATCH))
     pairs.sort(key=lambda p: (p.a, p.b))
@@ -371,13 +373,15 @@ def _with_representative_pairs(candidates: np.ndarray, copies: dict[int, list[in
 def _zip_chunks(pool, intake: _Intake, records: Iterable[Any]):
     """Signed chunks paired with the call that made them (to know each chunk's first index)."""
     calls: deque = deque()
+    chunks = intake.chunks(records, _CHUNK)
+    ahead = list(itertools.islice(chunks, 2))  # a single chunk is signed in this process
 
     def remember():
-        for call in intake.chunks(records, _CHUNK):
+        for call in itertools.chain(ahead, chunks):
             calls.append(call)
             yield call
 
-    for chunk in ordered_map(pool, sign_chunk, remember()):
+    for chunk in ordered_map(pool.for_tasks(len(ahead) > 1), sign_chunk, remember()):
         yield chunk, calls.popleft()
 
 

@@ -15,7 +15,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["available_cores", "ordered_map", "worker_pool"]
+__all__ = ["LazyPool", "available_cores", "ordered_map", "worker_pool"]
 
 
 def available_cores() -> int:
@@ -26,16 +26,36 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+class LazyPool:
+    """A process pool started only when a stage has more than one task to share out, so small
+    inputs never pay for starting worker processes."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers or available_cores()
+        self._pool: Executor | None = None
+
+    def for_tasks(self, several: bool) -> Executor | None:
+        """The pool to use for a stage (``None``: run in this process)."""
+        if not several or self.workers <= 1:
+            return None
+        if self._pool is None:
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context(method))
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+
+
 @contextmanager
-def worker_pool(workers: int) -> Iterator[Executor | None]:
-    """A process pool of ``workers`` processes (all cores when 0), or ``None`` for one."""
-    count = workers or available_cores()
-    if count <= 1:
-        yield None
-        return
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context(method)) as pool:
+def worker_pool(workers: int) -> Iterator[LazyPool]:
+    """A :class:`LazyPool` of ``workers`` processes (all cores when 0), shut down on exit."""
+    pool = LazyPool(workers)
+    try:
         yield pool
+    finally:
+        pool.close()
 
 
 def ordered_map(pool: Executor | None, function: Callable[..., Any], calls: Iterable[tuple], *,

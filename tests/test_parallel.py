@@ -13,7 +13,10 @@ def square(x: int) -> int:
 def test_ordered_map_keeps_input_order_with_and_without_workers():
     for workers in (1, 2):
         with worker_pool(workers) as pool:
-            assert list(ordered_map(pool, square, ((i,) for i in range(50)), ahead=1)) == [i * i for i in range(50)]
+            executor = pool.for_tasks(several=True)
+            assert (executor is None) == (workers == 1)
+            assert list(ordered_map(executor, square, ((i,) for i in range(50)), ahead=1)) == [i * i for i in range(50)]
+            assert pool.for_tasks(several=False) is None
 
 
 def test_scan_gives_the_same_report_with_one_or_two_workers(seeds, monkeypatch):
