@@ -31,12 +31,12 @@ from .config import Config
 from typing import Any
 
 from .lsh import band_keys, band_params, miss_probability
-from .normalize import fmix64_array, tokenize_array
+from .normalize import fmix64_array, tokenize_joined
 from .shingle import shingle_hashes
 from .signature import sign_joined
 
 __all__ = ["ChunkKeys", "OWNER_BITS", "TierPlan", "candidate_pairs", "candidates_of_texts", "pairs_from_packed", "sign_chunk",
-           "tiers", "unique_pairs"]
+           "sorted_unique", "tiers", "unique_pairs"]
 
 OWNER_BITS = 24  # up to 16.7 million articles per scan
 _OWNER_MASK = np.uint64((1 << OWNER_BITS) - 1)
@@ -101,9 +101,7 @@ def joined_shingles(texts: list[str], size: int) -> tuple[np.ndarray, np.ndarray
     Tokenises the texts joined by newlines in one pass and drops the shingles that would span
     two texts.
     """
-    whole = tokenize_array("\n".join(texts))
-    bases = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
-    first_token = np.searchsorted(whole.starts, bases)
+    whole, _, first_token = tokenize_joined(texts)
     words = np.diff(np.r_[first_token, len(whole.starts)])
     shingles = shingle_hashes(whole.hashes, size)
     counts = np.maximum(words - size + 1, 0)
@@ -134,8 +132,7 @@ def pairs_from_packed(packed: np.ndarray, max_bucket_size: int) -> tuple[np.ndar
     ``i < j``. A bucket with more than ``max_bucket_size`` articles links each to its first one
     (treated as boilerplate, so the work stays linear in the bucket size).
     """
-    packed = np.sort(packed)
-    packed = packed[np.r_[True, packed[1:] != packed[:-1]][: len(packed)]]  # one entry per (key, article)
+    packed = sorted_unique(packed)  # one entry per (key, article)
     keys = packed & _KEY_MASK
     owners = (packed & _OWNER_MASK).astype(np.int64)
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
@@ -153,13 +150,19 @@ def pairs_from_packed(packed: np.ndarray, max_bucket_size: int) -> tuple[np.ndar
     return pairs, int((sizes >= 2).sum()), len(big)
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values: ``np.unique`` without the hashing and bookkeeping that make it
+    several times slower on these arrays."""
+    values = np.sort(values)
+    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
+
+
 def unique_pairs(pairs: list[np.ndarray]) -> np.ndarray:
     """Sorted unique ``(i, j)`` rows from several arrays of pairs."""
     if not pairs:
         return np.empty((0, 2), dtype=np.int64)
     both = np.concatenate(pairs)
-    code = np.sort(both[:, 0] << 32 | both[:, 1])
-    code = code[np.r_[True, code[1:] != code[:-1]]] if len(code) else code
+    code = sorted_unique(both[:, 0] << 32 | both[:, 1])
     return np.column_stack([code >> 32, code & 0xFFFFFFFF])
 
 

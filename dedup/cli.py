@@ -138,7 +138,7 @@ def _destination(output: Path | None):
             yield handle
 
 
-def _warn_skipped(skipped: tuple[Skipped, ...] | list[Skipped], out: TextIO = sys.stderr) -> None:
+def _warn_skipped(skipped: tuple[Skipped, ...] | list[Skipped]) -> None:
     for item in list(skipped)[:_MAX_WARNINGS]:
         typer.echo(f"dedup: skipped {item.describe()}", err=True)
     if len(skipped) > _MAX_WARNINGS:

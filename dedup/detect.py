@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .align import align
-from .candidates import OWNER_BITS, candidate_pairs, sign_chunk, tiers, unique_pairs
+from .candidates import OWNER_BITS, candidate_pairs, sign_chunk, sorted_unique, unique_pairs
 from .cluster import cluster_articles, cluster_passages
 from .config import Config, resolve
 from .exceptions import InputError
@@ -158,18 +158,12 @@ class _Intake:
         self.skipped.append(skipped)
 
 
-def _sorted_unique(values: np.ndarray) -> np.ndarray:
-    """Sorted distinct values (``np.unique`` without its overhead)."""
-    values = np.sort(values)
-    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
-
-
 def prepare_many(articles: list[Article], config: Config) -> list[Document]:
     """Tokenise and shingle many articles at once."""
     documents = []
     for article, tokens in zip(articles, tokenize_many([a.text for a in articles])):
         shingles = shingle_hashes(tokens.hashes, config.shingle_size)
-        documents.append(Document(article, tokens, shingles, _sorted_unique(shingles)))
+        documents.append(Document(article, tokens, shingles, sorted_unique(shingles)))
     return documents
 
 
@@ -228,11 +222,6 @@ def compare_documents(a: Document, b: Document, config: Config, *, keep_order: b
                 coverage_a=_coverage(a.article.text, [(p.a_start, p.a_end) for p in passages]),
                 coverage_b=_coverage(b.article.text, [(p.b_start, p.b_end) for p in passages]),
                 passages=tuple(passages))
-
-
-def _document_tier_threshold(config: Config) -> float:
-    """The threshold the document tier is banded for (see :mod:`dedup.candidates`)."""
-    return tiers(config)[0].threshold
 
 
 _CHUNK = 1000  # articles per signing task

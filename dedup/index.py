@@ -33,10 +33,11 @@ from typing import Any
 import numpy as np
 
 from .config import Config, resolve
-from .detect import Document, _document_tier_threshold, compare_documents, prepare
+from .candidates import sorted_unique, tiers
+from .detect import Document, compare_documents, prepare
 from .exceptions import ConfigError, IndexStoreError, InputError
 from .io import to_article
-from .lsh import band_keys, band_params
+from .lsh import band_keys
 from .models import METADATA_FIELDS, Article, Passage, Skipped
 from .signature import SCHEME, sign
 from .store import FORMAT_VERSION, NewRow, open_store
@@ -89,8 +90,8 @@ def index_settings(config: Config) -> dict[str, Any]:
     """What an index records at creation: the settings its stored keys depend on, and the rest."""
     return {"format_version": FORMAT_VERSION, "scheme": SCHEME,
             **{name: getattr(config, name) for name in KEY_SETTINGS},
-            "document_bands": list(band_params(_document_tier_threshold(config), config.num_perm)),
-            "passage_bands": list(band_params(config.passage_threshold, config.num_perm)),
+            "document_bands": [tiers(config)[0].bands, tiers(config)[0].rows],
+            "passage_bands": [tiers(config)[1].bands, tiers(config)[1].rows],
             "config": config.to_dict()}
 
 
@@ -129,19 +130,14 @@ def document_keys(documents: list[Document], config: Config) -> list[np.ndarray]
     """Each document's LSH band keys of both tiers, as sorted unique int64 (one batch of signing)."""
     sigs = sign([d.shingles for d in documents], num_perm=config.num_perm, seed=config.seed,
                 window_size=config.window_size)
-    doc_keys = band_keys(sigs.documents, *band_params(_document_tier_threshold(config), config.num_perm))
-    win_keys = band_keys(sigs.windows, *band_params(config.passage_threshold, config.num_perm))
+    document_tier, passage_tier = tiers(config)  # banded exactly as a scan bands them
+    doc_keys = band_keys(sigs.documents, document_tier.bands, document_tier.rows)
+    win_keys = band_keys(sigs.windows, passage_tier.bands, passage_tier.rows)
     doc_keys = doc_keys >> np.uint64(1)
     win_keys = (win_keys >> np.uint64(1)) | _PASSAGE_TIER
     bounds = np.searchsorted(sigs.window_owner, np.arange(len(documents) + 1))
-    return [_sorted_unique(np.concatenate([doc_keys[i], win_keys[bounds[i]:bounds[i + 1]].ravel()]).view(np.int64))
+    return [sorted_unique(np.concatenate([doc_keys[i], win_keys[bounds[i]:bounds[i + 1]].ravel()]).view(np.int64))
             for i in range(len(documents))]
-
-
-def _sorted_unique(values: np.ndarray) -> np.ndarray:
-    """``np.unique`` for small arrays, about ten times faster (no hashing, no inverse)."""
-    values = np.sort(values)
-    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
 
 
 def bucket_members(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_seqs: np.ndarray,
@@ -338,7 +334,7 @@ class DedupIndex:
     def _match(self, documents: list[Document], keylists: list[np.ndarray]) -> list[list[Match]]:
         if not documents:
             return []
-        unique = _sorted_unique(np.concatenate(keylists))
+        unique = sorted_unique(np.concatenate(keylists))
         stored_keys, stored_seqs = self._store.lookup(unique)
         members = bucket_members(keylists, stored_keys, stored_seqs, self.config.max_bucket_size)
         wanted = sorted({m for found in members for m in found if m > 0})

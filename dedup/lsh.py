@@ -1,10 +1,11 @@
-"""Candidate pairs from MinHash signatures by LSH banding, for a whole batch at once.
+"""LSH banding of MinHash signatures: the band parameters, band keys and miss probability.
 
 Each signature is cut into ``bands`` bands of ``rows`` values; two items whose values agree on a
 whole band share a bucket and become a candidate pair. ``(bands, rows)`` are chosen exactly as
 :class:`datasketch.MinHashLSH` chooses them for the same threshold and ``num_perm``, so a pair
 with Jaccard ``s`` becomes a candidate with probability ``1 - (1 - s**rows)**bands``: results
-are approximate (see :func:`miss_probability`).
+are approximate (see :func:`miss_probability`). :mod:`dedup.candidates` pairs up the articles
+that share a band key.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["band_params", "candidate_pairs", "miss_probability"]
+__all__ = ["band_keys", "band_params", "miss_probability"]
 
 _ROW_MULTIPLIERS = np.array(
     [(0x9E3779B97F4A7C15 ^ (i * 0x632BE59BD9B4E019)) % (1 << 64) | 1 for i in range(1, 257)], dtype=np.uint64
@@ -60,48 +61,3 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
         keys ^= keys >> np.uint64(31)
         keys *= np.uint64(0xBF58476D1CE4E5B9)
         return keys ^ (keys >> np.uint64(29))
-
-
-def candidate_pairs(signatures: np.ndarray, owner: np.ndarray, *, threshold: float, num_perm: int,
-                    max_bucket_size: int) -> tuple[np.ndarray, dict[str, int]]:
-    """Pairs of owners (documents) whose items share at least one LSH bucket.
-
-    Parameters
-    ----------
-    signatures : (n_items, num_perm) uint32 array
-    owner : (n_items,) int array, the document each item belongs to
-    threshold : float, the Jaccard the banding is tuned for
-    max_bucket_size : int, buckets with more documents than this link each member to the
-        first one only (boilerplate), so the work stays linear in the bucket size
-
-    Returns
-    -------
-    pairs : (n_pairs, 2) int64 array, ``i < j``, sorted, unique
-    stats : dict with ``bands``, ``rows``, ``buckets_shared`` and ``buckets_oversized``
-    """
-    bands, rows = band_params(threshold, num_perm)
-    keys = band_keys(signatures, bands, rows).ravel()
-    owners = np.repeat(owner.astype(np.int64), bands)
-    order = np.lexsort((owners, keys))
-    keys, owners = keys[order], owners[order]
-    distinct = np.r_[True, (keys[1:] != keys[:-1]) | (owners[1:] != owners[:-1])]
-    keys, owners = keys[distinct], owners[distinct]
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    sizes = np.diff(np.r_[starts, len(keys)])
-    chunks = [_pairs_of_size_two(owners, starts[sizes == 2])]
-    oversized = 0
-    for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist()):
-        members = owners[start : start + size]
-        if size > max_bucket_size:
-            oversized += 1
-            chunks.append(np.column_stack([np.full(size - 1, members[0]), members[1:]]))
-        else:
-            i, j = np.triu_indices(size, 1)
-            chunks.append(np.column_stack([members[i], members[j]]))
-    pairs = np.unique(np.sort(np.concatenate(chunks), axis=1), axis=0) if chunks else np.empty((0, 2), np.int64)
-    stats = {"bands": bands, "rows": rows, "buckets_shared": int((sizes >= 2).sum()), "buckets_oversized": oversized}
-    return pairs.reshape(-1, 2).astype(np.int64), stats
-
-
-def _pairs_of_size_two(owners: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    return np.column_stack([owners[starts], owners[starts + 1]])

@@ -225,14 +225,22 @@ def tokenize_array(text: str) -> Tokens:
     return Tokens(starts, ends, _key_hashes(text, codes, bits, mask, starts, ends))
 
 
+def tokenize_joined(texts: list[str]) -> tuple[Tokens, np.ndarray, np.ndarray]:
+    """Tokenise many texts in one pass of numpy over them joined by newlines (never part of a
+    token). Returns the tokens of the joined text, each text's offset in it, and the index of
+    each text's first token."""
+    whole = tokenize_array("\n".join(texts))
+    bases = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
+    return whole, bases, np.searchsorted(whole.starts, bases)
+
+
 def tokenize_many(texts: list[str]) -> list[Tokens]:
-    """Tokenise many texts at once (one pass of numpy over all of them, much faster than one
-    call per short text). Offsets in each result index its own text."""
+    """Tokenise many texts at once (much faster than one call per short text). Offsets in each
+    result index its own text."""
     if not texts:
         return []
-    whole = tokenize_array("\n".join(texts))  # a newline is never part of a token
-    bases = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
-    cuts = np.searchsorted(whole.starts, bases[1:])
+    whole, bases, first_token = tokenize_joined(texts)
+    cuts = first_token[1:]
     results = []
     for base, starts, ends, hashes in zip(bases.tolist(), np.split(whole.starts, cuts), np.split(whole.ends, cuts),
                                           np.split(whole.hashes, cuts)):

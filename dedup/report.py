@@ -47,9 +47,13 @@ def render_jsonl(result: ScanResult, out: TextIO) -> None:
 
 def render_csv(result: ScanResult, out: TextIO) -> None:
     """One row per shared passage (pair columns repeated), for spreadsheets."""
+    _write_csv(result.pairs, out)
+
+
+def _write_csv(pairs: tuple[Pair, ...], out: TextIO) -> None:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    for pair in result.pairs:
+    for pair in pairs:
         head = {k: getattr(pair, k) for k in CSV_COLUMNS[:6]}
         for number, passage in enumerate(pair.passages, start=1):
             writer.writerow({**head, "passage": number, **passage.to_dict()})
@@ -138,7 +142,6 @@ def render_pair(pair: Pair | None, out: TextIO, fmt: str, *, a: str = "a", b: st
         return
     record = pair.to_dict() if pair else {"a": a, "b": b, "kind": None, "passages": []}
     if fmt == "csv":
-        render_csv(ScanResult(config=None, articles=(), pairs=(pair,) if pair else (), clusters=(), passage_clusters=(),
-                              skipped=()), out)
+        _write_csv((pair,) if pair else (), out)
     else:
         out.write(json.dumps(record, ensure_ascii=False, indent=2 if fmt == "json" else None) + "\n")

@@ -11,7 +11,8 @@ from datasketch.lsh import _optimal_param
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.lsh import band_params, candidate_pairs, miss_probability
+from dedup.candidates import OWNER_BITS, pairs_from_packed, unique_pairs
+from dedup.lsh import band_keys, band_params, miss_probability
 
 
 @pytest.mark.parametrize("threshold", [0.05, 0.1, 0.2, 0.3, 0.4, 0.48, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95])
@@ -28,6 +29,14 @@ def test_miss_probability_bounds():
     assert miss_probability(1.0, 10, 5) == 0.0
     assert miss_probability(0.0, 10, 5) == 1.0
     assert miss_probability(0.8, 25, 5) < miss_probability(0.5, 25, 5)
+
+
+def candidate_pairs(sigs, owner, *, threshold, num_perm, max_bucket_size):
+    """Band the signatures and pair the owners sharing a bucket, as a scan does."""
+    bands, rows = band_params(threshold, num_perm)
+    packed = (band_keys(sigs, bands, rows) & ~np.uint64((1 << OWNER_BITS) - 1)) | owner.astype(np.uint64)[:, None]
+    found = [pairs_from_packed(packed[:, band], max_bucket_size) for band in range(bands)]
+    return unique_pairs([f[0] for f in found]), {"bands": bands, "buckets_oversized": sum(f[2] for f in found)}
 
 
 @settings(max_examples=40, deadline=None, derandomize=True)

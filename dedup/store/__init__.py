@@ -3,7 +3,7 @@
 Both hold, per article, its id, text, metadata (JSON) and its LSH band keys (raw little-endian
 int64 bytes, never pickled), and an inverted table from band key to the articles holding it.
 Articles are numbered by a ``seq`` that only grows, so "the first member of a bucket" (the
-boilerplate rule of :func:`dedup.lsh.candidate_pairs`) means the earliest stored article.
+boilerplate rule of :func:`dedup.candidates.pairs_from_packed`) means the earliest stored article.
 
 A backend offers::
 
