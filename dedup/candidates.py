@@ -13,9 +13,9 @@ Two tiers:
     whole-article signatures, banded for ``0.6 * threshold`` so that pairs at the near-duplicate
     threshold are found with near certainty;
 ``passage``
-    signatures of overlapping windows of ``window_size`` shingles, banded for
-    ``passage_threshold``, so that a shared passage inside otherwise different articles makes
-    the pair a candidate.
+    signatures of overlapping windows of ``window_size`` shingles, in ``passage_bands`` bands
+    of ``passage_rows`` rows, so that a shared passage inside otherwise different articles
+    makes the pair a candidate.
 
 The miss probability the bands imply is ``(1 - s**rows)**bands`` for a signature pair of
 Jaccard ``s`` (see :func:`dedup.lsh.miss_probability`); it is reported in the scan's stats.
@@ -30,7 +30,7 @@ import numpy as np
 from .config import Config
 from typing import Any
 
-from .lsh import band_keys, band_params, miss_probability
+from .lsh import band_keys, band_params, even_odds, miss_probability
 from .normalize import fmix64_array, tokenize_joined
 from .shingle import shingle_hashes
 from .signature import sign_joined
@@ -45,7 +45,8 @@ _KEY_MASK = ~_OWNER_MASK
 
 @dataclass(frozen=True)
 class TierPlan:
-    """How one tier is banded."""
+    """How one tier is banded; ``threshold`` is the Jaccard it is banded for (the document
+    tier) or at which a pair becomes a candidate with even odds (the passage tier)."""
 
     name: str
     threshold: float
@@ -56,8 +57,9 @@ class TierPlan:
 def tiers(config: Config) -> tuple[TierPlan, TierPlan]:
     """The document and passage tiers for these settings."""
     document = round(config.threshold * 0.6, 4)
+    bands, rows = config.passage_bands, config.passage_rows
     return (TierPlan("document", document, *band_params(document, config.num_perm)),
-            TierPlan("passage", config.passage_threshold, *band_params(config.passage_threshold, config.num_perm)))
+            TierPlan("passage", round(even_odds(bands, rows), 4), bands, rows))
 
 
 @dataclass(frozen=True, eq=False)
@@ -186,7 +188,8 @@ def candidate_pairs(keys: list[list[np.ndarray]], config: Config) -> tuple[np.nd
         stats[f"lsh_{plan.name}"] = {
             "threshold": plan.threshold, "bands": plan.bands, "rows": plan.rows, "items": sum(len(c) for c in chunks),
             "buckets_shared": shared, "buckets_oversized": oversized, "candidate_pairs": len(tier_pairs),
-            "miss_probability_at_threshold": round(miss_probability(plan.threshold, plan.bands, plan.rows), 4),
+            "miss_probability": {f"jaccard_{s}": round(miss_probability(s, plan.bands, plan.rows), 6)
+                                 for s in (0.3, 0.5, 0.8)},
         }
         found.append(tier_pairs)
     return unique_pairs(found), stats

@@ -28,8 +28,14 @@ class Config:
     threshold : float, default 0.8
         Whole-article Jaccard (of shingle sets) at or above which a pair is a
         ``near-duplicate``; also the Jaccard the document LSH tier is tuned for.
-    passage_threshold : float, default 0.3
-        Jaccard between passage windows that the passage LSH tier is tuned to catch.
+    passage_bands : int, default 8
+        LSH bands of the passage tier (signatures of passage windows).
+    passage_rows : int, default 2
+        MinHash values per band of the passage tier. Two windows of Jaccard ``s`` share a
+        bucket with probability ``1 - (1 - s**rows)**bands``: 0.5 at ``s`` = 0.29 with the
+        defaults, 0.94 at 0.5. Measured on the accuracy benchmark, 8 bands of 2 rows find more
+        reuse than the 37 bands of 3 rows datasketch would pick for Jaccard 0.3, with 4.6 times
+        fewer band keys (the memory and index size per article).
     window_size : int, default 24
         Shingles per passage window (windows overlap by half).
     min_passage_words : int, default 8
@@ -78,7 +84,8 @@ class Config:
     num_perm: int = 128
     seed: int = 1
     threshold: float = 0.8
-    passage_threshold: float = 0.3
+    passage_bands: int = 8
+    passage_rows: int = 2
     window_size: int = 24
     min_passage_words: int = 8
     max_gap_words: int = 12
@@ -94,12 +101,17 @@ class Config:
     workers: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("threshold", "passage_threshold", "cluster_threshold"):
+        for name in ("threshold", "cluster_threshold"):
             _check_unit(name, getattr(self, name))
         _check_int("shingle_size", self.shingle_size, 1, 50)
         _check_int("num_perm", self.num_perm, 8, 4096)
         _check_int("seed", self.seed, 0, 2**32 - 1)
         _check_int("window_size", self.window_size, 2, 10_000)
+        _check_int("passage_bands", self.passage_bands, 1, self.num_perm)
+        _check_int("passage_rows", self.passage_rows, 1, self.num_perm)
+        if self.passage_bands * self.passage_rows > self.num_perm:
+            raise ConfigError(f"passage_bands x passage_rows ({self.passage_bands} x {self.passage_rows}) must not "
+                              f"exceed num_perm ({self.num_perm})")
         _check_int("min_passage_words", self.min_passage_words, 1, 100_000)
         _check_int("max_gap_words", self.max_gap_words, 0, 1_000)
         _check_int("min_fragment_words", self.min_fragment_words, 0, 100_000)

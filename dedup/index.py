@@ -45,7 +45,7 @@ from .store import FORMAT_VERSION, NewRow, open_store
 __all__ = ["AddManyResult", "DedupIndex", "Match"]
 
 ON_CONFLICT = ("replace", "skip", "error")
-KEY_SETTINGS = ("shingle_size", "num_perm", "seed", "threshold", "passage_threshold", "window_size")
+KEY_SETTINGS = ("shingle_size", "num_perm", "seed", "threshold", "passage_bands", "passage_rows", "window_size")
 _PASSAGE_TIER = np.uint64(1 << 63)  # the top bit of a stored key says which tier it belongs to
 
 

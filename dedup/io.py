@@ -20,6 +20,7 @@ lost silently. Formats, chosen by file extension:
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import re
 import sys
@@ -36,6 +37,7 @@ SUFFIXES = {".txt": "txt", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json
 STDIN = "-"
 _HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b[ \t]*(.*?)\s*$")
 _SNIFF_BYTES = 8192
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 Record = Article | Skipped
 
@@ -190,7 +192,7 @@ def to_article(record: Any, config: Config, *, source: str | None = None, line: 
     Returns a :class:`Skipped` record (never raises) when the record has no usable text.
     """
     if isinstance(record, Article):
-        return record
+        return _encodable(record)
     where = None if source is None else (f"{source}:{line}" if unit == "line" else f"{source} {unit} {line}")
     fields = _fields(record, config)
     if fields is None:
@@ -206,7 +208,31 @@ def to_article(record: Any, config: Config, *, source: str | None = None, line: 
     if article_id is None:
         return Skipped(source=source, line=line, code="missing-id", reason=f"no {config.id_field!r} field")
     meta = {k: str(fields[k]) for k in METADATA_FIELDS if fields.get(k) not in (None, "")}
-    return Article(id=article_id, text=text, origin=where, **meta)
+    return _encodable(Article(id=article_id, text=text, origin=where, **meta))
+
+
+def _encodable(article: Article) -> Article:
+    """The article with every lone surrogate (which JSON escapes such as ``"\\ud800"`` produce and
+    UTF-8 cannot encode, so no report could be written) replaced by U+FFFD, one character for
+    one, so that offsets into the text are unchanged.
+
+    >>> _encodable(Article(id="a", text="x" + chr(0xD800) + "y")).text == "x\ufffdy"
+    True
+    """
+    if all(_is_encodable(v) for v in (article.text, article.id)):
+        return article
+    return dataclasses.replace(article, text=_SURROGATE.sub("\ufffd", article.text),
+                               id=_SURROGATE.sub("\ufffd", article.id))
+
+
+def _is_encodable(value: str) -> bool:
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _fields(record: Any, config: Config) -> Mapping[str, Any] | None:

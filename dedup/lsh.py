@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["band_keys", "band_params", "miss_probability"]
+__all__ = ["band_keys", "band_params", "even_odds", "miss_probability"]
 
 _ROW_MULTIPLIERS = np.array(
     [(0x9E3779B97F4A7C15 ^ (i * 0x632BE59BD9B4E019)) % (1 << 64) | 1 for i in range(1, 257)], dtype=np.uint64
@@ -50,6 +50,15 @@ def band_params(threshold: float, num_perm: int) -> tuple[int, int]:
 def miss_probability(jaccard: float, bands: int, rows: int) -> float:
     """Probability that a pair with this Jaccard shares no bucket (a false negative)."""
     return (1.0 - jaccard**rows) ** bands
+
+
+def even_odds(bands: int, rows: int) -> float:
+    """The Jaccard at which a pair becomes a candidate with probability 1/2.
+
+    >>> round(even_odds(8, 2), 3)
+    0.288
+    """
+    return (1.0 - 0.5 ** (1.0 / bands)) ** (1.0 / rows)
 
 
 def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:

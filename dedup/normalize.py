@@ -144,7 +144,7 @@ def _codes(text: str) -> np.ndarray:
     """The text's code points as an array (one per ``str`` index)."""
     if text.isascii():
         return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 def _class_bits(codes: np.ndarray) -> np.ndarray:

@@ -162,3 +162,18 @@ def test_library_accepts_objects_dicts_and_articles():
     assert sorted(a.id for a in result.articles) == ["a", "d", "o"]
     assert [s.code for s in result.skipped] == ["not-an-article"]
     assert [(p.a, p.b, p.kind) for p in result.pairs] == [("a", "d", "exact"), ("a", "o", "exact")]
+
+
+def test_lone_surrogates_from_json_escapes_become_replacement_characters(tmp_path):
+    """``"\\ud800"`` in JSON decodes to a lone surrogate that UTF-8 cannot encode: the text keeps
+    its length (offsets unchanged) with U+FFFD in its place, and the report can be written."""
+    path = tmp_path / "s.jsonl"
+    line = json.dumps({"id": "x\ud800", "text": "Lone \ud800 marks. " + GOOD})  # ensure_ascii: an escape
+    path.write_text(f"{line}\n{line.replace('x', 'y', 1)}\n", encoding="utf-8")
+    result = scan(read_paths([str(path)], Config()))
+    (pair,) = result.pairs
+    assert (pair.a, pair.b) == ("x\ufffd", "y\ufffd")
+    text = "Lone \ufffd marks. " + GOOD
+    (passage,) = pair.passages
+    assert passage.a_end == len(text) and passage.a_text == text[passage.a_start:passage.a_end]
+    assert json.dumps(result.to_dict(), ensure_ascii=False).encode("utf-8")

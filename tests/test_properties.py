@@ -112,8 +112,9 @@ def _longest_common_run(x: np.ndarray, y: np.ndarray) -> int:
 def test_lsh_candidates_include_what_a_brute_force_oracle_finds(corpus):
     """Pairs at or above the near-duplicate threshold, and pairs sharing a verbatim run of two
     windows, must be candidates. The miss probability the bands imply at those similarities is
-    below 1e-4 (see the stats' ``miss_probability_at_threshold`` and the README), and runs are
-    derandomised, so a failure here is a real bug, not bad luck."""
+    about 1e-4 or less (such a run gives several window pairs of Jaccard 0.6 or more; see the
+    stats' ``miss_probability`` and the README), and runs are derandomised, so a failure here is
+    a real bug, not bad luck."""
     config = Config()
     docs, oracle = _oracle(corpus, config)
     found = {tuple(p) for p in candidates_of_texts([d.article.text for d in docs], config).tolist()}
