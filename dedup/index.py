@@ -33,8 +33,8 @@ from typing import Any
 import numpy as np
 
 from .config import Config, resolve
-from .candidates import sorted_unique, tiers
-from .detect import Document, compare_documents, prepare
+from .candidates import OWNER_BITS, sorted_unique, tiers
+from .detect import Document, compare_documents, prepare_many
 from .exceptions import ConfigError, IndexStoreError, InputError
 from .io import to_article
 from .lsh import band_keys
@@ -46,7 +46,8 @@ __all__ = ["AddManyResult", "DedupIndex", "Match"]
 
 ON_CONFLICT = ("replace", "skip", "error")
 KEY_SETTINGS = ("shingle_size", "num_perm", "seed", "threshold", "passage_bands", "passage_rows", "window_size")
-_PASSAGE_TIER = np.uint64(1 << 63)  # the top bit of a stored key says which tier it belongs to
+_PASSAGE_TIER = np.uint64(1 << 63)
+_KEY_MASK = ~np.uint64((1 << OWNER_BITS) - 1)  # the top bit of a stored key says which tier it belongs to
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,22 +109,26 @@ def _session_config(stored: dict[str, Any], location: str, config: Config | None
     return chosen
 
 
-def _document(record: Any, config: Config) -> Document | Skipped:
-    """An article ready for the index, or why it cannot be indexed (as :func:`dedup.scan` skips it)."""
-    article = to_article(record, config)
-    if isinstance(article, Skipped):
-        return article
-    where = {"id": article.id, "source": article.origin}
-    if not article.text.strip():
-        return Skipped(code="empty", reason="empty text", **where)
-    if len(article.text) > config.max_chars:
-        return Skipped(code="too-long", reason=f"{len(article.text):,} characters, more than max_chars "
-                                               f"({config.max_chars:,})", **where)
-    document = prepare(article, config)
-    if len(document.shingles) == 0:
-        return Skipped(code="too-short", reason=f"{len(document.tokens)} words, shorter than the shingle size "
-                                                f"({config.shingle_size})", **where)
-    return document
+def _documents(records: list[Any], config: Config) -> list[Document | Skipped]:
+    """Articles ready for the index (tokenised together), or why each cannot be indexed (as
+    :func:`dedup.scan` skips it), in input order."""
+    out: list[Any] = [r if isinstance(r, Skipped) else to_article(r, config) for r in records]
+    for i, article in enumerate(out):
+        if isinstance(article, Skipped):
+            continue
+        where = {"id": article.id, "source": article.origin}
+        if not article.text.strip():
+            out[i] = Skipped(code="empty", reason="empty text", **where)
+        elif len(article.text) > config.max_chars:
+            out[i] = Skipped(code="too-long", reason=f"{len(article.text):,} characters, more than max_chars "
+                                                     f"({config.max_chars:,})", **where)
+    ready = [i for i, a in enumerate(out) if not isinstance(a, Skipped)]
+    for i, document in zip(ready, prepare_many([out[i] for i in ready], config)):
+        out[i] = document
+        if len(document.shingles) == 0:
+            out[i] = Skipped(code="too-short", reason=f"{len(document.tokens)} words, shorter than the shingle "
+                             f"size ({config.shingle_size})", id=document.id, source=document.article.origin)
+    return out
 
 
 def document_keys(documents: list[Document], config: Config) -> list[np.ndarray]:
@@ -136,8 +141,9 @@ def document_keys(documents: list[Document], config: Config) -> list[np.ndarray]
     doc_keys = doc_keys >> np.uint64(1)
     win_keys = (win_keys >> np.uint64(1)) | _PASSAGE_TIER
     bounds = np.searchsorted(sigs.window_owner, np.arange(len(documents) + 1))
-    return [sorted_unique(np.concatenate([doc_keys[i], win_keys[bounds[i]:bounds[i + 1]].ravel()]).view(np.int64))
-            for i in range(len(documents))]
+    # The top 40 bits, as a scan packs them (the low bits number the article in the stores).
+    return [sorted_unique(np.concatenate([doc_keys[i], win_keys[bounds[i]:bounds[i + 1]].ravel()]) & _KEY_MASK
+                          ).view(np.int64) for i in range(len(documents))]
 
 
 def bucket_members(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_seqs: np.ndarray,
@@ -282,8 +288,7 @@ class DedupIndex:
         total: dict[str, Any] = {"added": 0, "replaced": 0, "kept": 0, "skipped": [], "matches": {}}
         for chunk in _chunks(articles, chunk_size):
             documents = []
-            for record in chunk:
-                prepared = record if isinstance(record, Skipped) else _document(record, self.config)
+            for prepared in _documents(chunk, self.config):
                 (total["skipped"] if isinstance(prepared, Skipped) else documents).append(prepared)
             if self.config.strict and total["skipped"]:
                 first = total["skipped"][0]
@@ -313,7 +318,7 @@ class DedupIndex:
 
     # -- the stages ----------------------------------------------------------------------------
     def _prepare_one(self, article: Any) -> Document | Skipped:
-        document = _document(article, self.config)
+        (document,) = _documents([article], self.config)
         if isinstance(document, Skipped) and document.code != "too-short":
             raise InputError(document.reason, source=document.source or document.id, line=document.line)
         return document
@@ -338,13 +343,14 @@ class DedupIndex:
         stored_keys, stored_seqs = self._store.lookup(unique)
         members = bucket_members(keylists, stored_keys, stored_seqs, self.config.max_bucket_size)
         wanted = sorted({m for found in members for m in found if m > 0})
-        stored = {row.seq: row for row in self._store.fetch(wanted)}
-        prepared: dict[int, Document] = {}
+        rows = self._store.fetch(wanted)  # a row removed since the lookup (another worker) is missing
+        stored = dict(zip([row.seq for row in rows],
+                          prepare_many([_to_article(row.id, row.text, row.meta) for row in rows], self.config)))
         results = []
         for j, document in enumerate(documents):
             found = []
             for member in sorted(members[j]):
-                other = documents[-member - 1] if member < 0 else self._stored_document(member, stored, prepared)
+                other = documents[-member - 1] if member < 0 else stored.get(member)
                 if other is None or other.id == document.id:
                     continue
                 pair = compare_documents(document, other, self.config, keep_order=True)
@@ -356,14 +362,6 @@ class DedupIndex:
             found.sort(key=lambda m: (-m.jaccard, -m.coverage_a, -m.coverage_b, m.id))
             results.append(found)
         return results
-
-    def _stored_document(self, seq: int, stored: dict, prepared: dict[int, Document]) -> Document | None:
-        if seq not in prepared:
-            row = stored.get(seq)
-            if row is None:
-                return None  # removed since the lookup (another worker)
-            prepared[seq] = prepare(_to_article(row.id, row.text, row.meta), self.config)
-        return prepared[seq]
 
 
 def _check_conflict(on_conflict: str) -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from dedup import ConfigError, DedupIndex, IndexStoreError, InputError, Skipped, scan
 from dedup.index import document_keys
+from dedup.store import FORMAT_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
 _WORDS = ("the minister said on tuesday that talks with north korea would resume next week after "
@@ -60,15 +61,22 @@ def as_seen(matches) -> dict[str, tuple]:
 
 
 def holders_consistent(index: DedupIndex) -> bool:
-    """Every stored article holds all its band keys, and no band key points to a missing article."""
+    """Articles up to the merge mark have exactly their band keys in ``bands``, later ones none,
+    and no entry of ``bands`` points to a missing article."""
     db = index._store._db
-    seqs = {s for (s,) in db.execute("SELECT seq FROM articles")}
-    banded = {s for (s,) in db.execute("SELECT DISTINCT seq FROM bands")}
-    for seq, blob in db.execute("SELECT seq, keys FROM articles"):
-        held = db.execute("SELECT count(*) FROM bands WHERE seq = ?", (seq,)).fetchone()[0]
-        if held != len(blob) // 8:
-            return False
-    return banded <= seqs
+    mask = (1 << 24) - 1
+    merged = db.execute("SELECT value FROM state WHERE name = 'merged'").fetchone()[0]
+    banded: dict[int, int] = {}
+    for (entry,) in db.execute("SELECT entry FROM bands"):
+        banded[entry & mask] = banded.get(entry & mask, 0) + 1
+    held = {seq: len(blob) // 8 if seq <= merged else 0 for seq, blob in db.execute("SELECT seq, keys FROM articles")}
+    return all(banded.get(seq, 0) == count for seq, count in held.items()) and set(banded) <= set(held)
+
+
+@pytest.fixture(autouse=True)
+def small_merges(monkeypatch):
+    """Merge every 25 articles, so that tests see keys both merged and recent."""
+    monkeypatch.setattr("dedup.store.sqlite.MERGE_AT", 25)
 
 
 @pytest.fixture
@@ -164,13 +172,14 @@ def test_an_article_never_matches_its_own_id(corpus, path):
 
 def test_remove(corpus, path):
     with DedupIndex(path) as index:
-        index.add_many(corpus[:10])
-        victim = corpus[0]["id"]
-        assert index.remove(victim) and not index.remove(victim)
-        assert victim not in index and len(index) == 9
-        assert victim not in {m.id for m in index.query({**corpus[0], "id": "probe"})}
+        index.add_many(corpus[:40])  # merged into bands (small_merges)
+        index.add_many(corpus[40:45])  # recent
+        for victim in (corpus[0], corpus[40]):
+            assert index.remove(victim["id"]) and not index.remove(victim["id"])
+            assert victim["id"] not in index
+            assert victim["id"] not in {m.id for m in index.query({**victim, "id": "probe"})}
+        assert len(index) == 43
         assert holders_consistent(index)
-        assert index._store._db.execute("SELECT count(*) FROM bands WHERE seq NOT IN (SELECT seq FROM articles)").fetchone()[0] == 0
 
 
 def test_bad_articles_are_skipped_or_refused_with_reasons(path):
@@ -191,7 +200,7 @@ def test_settings_are_recorded_and_differing_ones_refused(corpus, path):
         index.add(corpus[0])
     with DedupIndex(path) as index:  # no config: the stored settings
         assert (index.config.shingle_size, index.config.seed) == (4, 3)
-        assert index.settings["scheme"] == "affine32" and index.settings["format_version"] == 1
+        assert index.settings["scheme"] == "affine32" and index.settings["format_version"] == FORMAT_VERSION
     with pytest.raises(ConfigError, match=r"shingle_size=4.*num_perm=128.*shingle_size=5.*num_perm=64"):
         DedupIndex(path, num_perm=64, shingle_size=5)
     with DedupIndex(path, min_passage_words=20) as index:  # query-time settings may differ
@@ -240,6 +249,8 @@ _CHILD = textwrap.dedent("""
     articles = make_corpus({n}, seed={seed})
     for a in articles:
         a["id"] = {prefix!r} + a["id"]
+    import dedup.store.sqlite
+    dedup.store.sqlite.MERGE_AT = 30  # merges happen in the middle of the run
     with DedupIndex({location!r}) as index:
         for first in range(0, len(articles), {chunk}):
             chunk = articles[first:first + {chunk}]

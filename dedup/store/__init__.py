@@ -23,7 +23,7 @@ import numpy as np
 __all__ = ["NewRow", "StoredRow", "open_store"]
 
 FORMAT = "dedup-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,22 @@
 Schema (``PRAGMA application_id`` marks the file as a dedup index, ``user_version`` is the format)::
 
     settings(name TEXT PRIMARY KEY, value TEXT)          format, version, settings (JSON)
+    state(name TEXT PRIMARY KEY, value INTEGER)          merged: the last seq whose keys are in bands
     articles(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE, text, meta JSON, keys BLOB)
-    bands(key INTEGER, seq INTEGER, PRIMARY KEY (key, seq)) WITHOUT ROWID
+    bands(entry INTEGER PRIMARY KEY)                     band key (top 40 bits) | seq (low 24 bits)
+
+Band keys live in two places, like the levels of a log-structured merge tree. A new article's
+keys are only in its ``keys`` blob (one row written per article, whatever its number of keys);
+each open store keeps the keys of these recent articles in memory, sorted, and refreshes them
+from the rows it has not seen yet. Once :data:`MERGE_AT` articles are recent, the writer that
+crosses the mark merges all their keys into ``bands``, one B-tree keyed by the packed entry, in
+sorted order. Random single-key inserts into a B-tree of tens of millions of rows cost several
+microseconds each and rewrite most of its pages every batch; one sorted merge per
+:data:`MERGE_AT` articles does not. Memory stays bounded by :data:`MERGE_AT`, not by the index.
 
 Every write is one ``BEGIN IMMEDIATE`` transaction (writers queue on ``busy_timeout``), so an
 article and its band keys appear together or not at all, also when the process is killed.
+Reads run in one read transaction, so they see the merge mark and the tables of one moment.
 """
 
 from __future__ import annotations
@@ -19,10 +30,16 @@ from pathlib import Path
 
 import numpy as np
 
+from ..candidates import OWNER_BITS, sorted_unique
 from ..exceptions import IndexStoreError, InputError
 from . import FORMAT, FORMAT_VERSION, NewRow, StoredRow
 
-__all__ = ["SQLiteStore"]
+__all__ = ["MERGE_AT", "SQLiteStore"]
+
+MERGE_AT = 20_000  # recent articles (keys in memory, about 2.5 KB each) before a merge into bands
+MAX_SEQ = (1 << OWNER_BITS) - 1  # seqs share an int64 with the band key
+_OWNER = (1 << OWNER_BITS) - 1
+_MERGE_ROWS = 1 << 19  # entries per INSERT statement while merging
 
 APPLICATION_ID = 0x64647570  # "ddup"
 _BUSY_TIMEOUT_MS = 120_000
@@ -30,17 +47,63 @@ _CACHE_KIB = 65_536  # bounded page cache: memory does not grow with the index
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, text TEXT NOT NULL,
     meta TEXT NOT NULL, keys BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS bands (entry INTEGER PRIMARY KEY);
+INSERT OR IGNORE INTO state VALUES ('merged', 0);
 """
+
+
+class _Recent:
+    """The band keys of the articles not merged yet, in memory: sorted packed entries, in a few
+    segments (one per refresh; compacted when there are many)."""
+
+    def __init__(self) -> None:
+        self.seen = 0  # the last seq read
+        self.merged = 0  # the merge mark when last read
+        self.segments: list[np.ndarray] = []
+
+    def update(self, merged: int, rows: list[tuple[int, bytes]]) -> None:
+        if merged != self.merged:  # drop what is in bands now
+            self.segments = [e[(e & _OWNER) > merged] for e in self.segments] if merged < self.seen else []
+            self.merged, self.seen = merged, max(self.seen, merged)
+        if rows:
+            self.segments.append(np.sort(_entries([np.frombuffer(k, dtype="<i8") for _, k in rows],
+                                                  [seq for seq, _ in rows])))
+            self.seen = rows[-1][0]
+        if len(self.segments) > 8:
+            self.segments = [np.sort(np.concatenate(self.segments))]
+
+    def lookup(self, keys: np.ndarray) -> np.ndarray:
+        """The entries held for these packed keys (low bits zero), sorted."""
+        found = []
+        for entries in self.segments:
+            lo = np.searchsorted(entries, keys, "left")
+            hi = np.searchsorted(entries, keys | _OWNER, "right")
+            found.append(entries[np.repeat(lo, hi - lo) + _ranges(hi - lo)])
+        return np.concatenate(found) if found else np.empty(0, np.int64)
+
+
+def _ranges(counts: np.ndarray) -> np.ndarray:
+    """0..c-1 for each count c, concatenated."""
+    return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+
+
+def _entries(keylists: list[np.ndarray], seqs: list[int]) -> np.ndarray:
+    """Packed entries (key | seq) of articles, from their band keys (low bits zero)."""
+    if not keylists:
+        return np.empty(0, np.int64)
+    keys = np.concatenate(keylists).astype(np.int64)
+    return keys | np.repeat(np.asarray(seqs, dtype=np.int64), [len(k) for k in keylists])
 
 
 class SQLiteStore:
     def __init__(self, path: str | Path, *, create: bool = True) -> None:
         self.location = str(path)
         self._depth = 0
+        self._recent = _Recent()
         if not create and not Path(path).exists():
             raise IndexStoreError(f"{self.location}: no such index; create it with `dedup index add`")
         try:
@@ -126,15 +189,37 @@ class SQLiteStore:
                                   ("settings", json.dumps(settings, sort_keys=True))])
         return settings
 
+    @contextmanager
+    def _reading(self):
+        """One read transaction (or the write transaction already open)."""
+        if self._depth:
+            yield
+            return
+        with self._errors("read"):
+            self._db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self._db.execute("COMMIT")
+
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Who holds each of these band keys (sorted, unique, low :data:`OWNER_BITS` bits zero)."""
         if len(keys) == 0:
             return np.empty(0, np.int64), np.empty(0, np.int64)
-        with self._errors("read"):
-            rows = self._db.execute(
-                "SELECT key, seq FROM bands WHERE key IN (SELECT value FROM json_each(?)) ORDER BY key, seq",
-                (json.dumps(keys.tolist()),)).fetchall()
-        found = np.array(rows, dtype=np.int64).reshape(-1, 2)
-        return found[:, 0], found[:, 1]
+        with self._reading(), self._errors("read"):
+            merged = self._merged()
+            rows = self._db.execute("SELECT seq, keys FROM articles WHERE seq > ? ORDER BY seq",
+                                    (max(merged, self._recent.seen),)).fetchall()
+            self._recent.update(merged, rows)
+            stored = self._db.execute(
+                "SELECT b.entry FROM json_each(?) AS q JOIN bands AS b ON b.entry BETWEEN q.value AND q.value + ?",
+                (json.dumps(keys.tolist()), _OWNER)).fetchall()
+        entries = np.concatenate([np.array(stored, dtype=np.int64).ravel(), self._recent.lookup(keys)])
+        entries = sorted_unique(entries)  # by key, then seq (one key's entries share their sign)
+        return entries & ~_OWNER, entries & _OWNER
+
+    def _merged(self) -> int:
+        return self._db.execute("SELECT value FROM state WHERE name = 'merged'").fetchone()[0]
 
     def fetch(self, seqs: list[int]) -> list[StoredRow]:
         if not seqs:
@@ -168,16 +253,16 @@ class SQLiteStore:
                     self._delete(row.id)
                     outcomes.append("replaced")
                 keep.append(row)
-            first = self._db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
             self._db.executemany("INSERT INTO articles (id, text, meta, keys) VALUES (?, ?, ?, ?)",
                                  [(r.id, r.text, r.meta, r.keys.astype("<i8").tobytes()) for r in keep])
-            seqs = [s for (s,) in self._db.execute("SELECT seq FROM articles WHERE seq > ? ORDER BY seq", (first,))]
-            if keep:
-                keys = np.concatenate([r.keys for r in keep])
-                owners = np.repeat(np.array(seqs, dtype=np.int64), [len(r.keys) for r in keep])
-                order = np.argsort(keys, kind="stable")
-                self._db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)",
-                                     zip(keys[order].tolist(), owners[order].tolist()))
+            last = self._db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
+            if last > MAX_SEQ:
+                raise IndexStoreError(f"{self.location}: the index has given out {MAX_SEQ:,} article numbers (adds "
+                                      "and replacements), its limit; build a new index")
+            merged = self._merged()
+            recent = self._db.execute("SELECT count(*) FROM articles WHERE seq > ?", (merged,)).fetchone()[0]
+            if recent >= MERGE_AT:
+                self._merge(merged, last)
         return outcomes
 
     def _existing(self, ids: list[str]) -> set[str]:
@@ -190,10 +275,21 @@ class SQLiteStore:
         if row is None:
             return False
         seq, blob = row
-        keys = np.frombuffer(blob, dtype="<i8").astype(np.int64)
-        self._db.executemany("DELETE FROM bands WHERE key = ? AND seq = ?", ((k, seq) for k in keys.tolist()))
+        if seq <= self._merged():
+            entries = _entries([np.frombuffer(blob, dtype="<i8")], [seq])
+            self._db.executemany("DELETE FROM bands WHERE entry = ?", ((e,) for e in entries.tolist()))
         self._db.execute("DELETE FROM articles WHERE seq = ?", (seq,))
         return True
+
+    def _merge(self, merged: int, last: int) -> None:
+        """Move the keys of articles ``(merged, last]`` into ``bands``, in sorted order."""
+        rows = self._db.execute("SELECT seq, keys FROM articles WHERE seq > ? AND seq <= ? ORDER BY seq",
+                                (merged, last)).fetchall()
+        entries = np.sort(_entries([np.frombuffer(k, dtype="<i8") for _, k in rows], [seq for seq, _ in rows]))
+        for first in range(0, len(entries), _MERGE_ROWS):
+            self._db.execute("INSERT OR IGNORE INTO bands SELECT value FROM json_each(?)",
+                             (json.dumps(entries[first : first + _MERGE_ROWS].tolist()),))
+        self._db.execute("UPDATE state SET value = ? WHERE name = 'merged'", (last,))
 
     def remove(self, article_id: str) -> bool:
         with self.transaction(), self._errors("remove"):
