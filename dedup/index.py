@@ -38,7 +38,8 @@ from .detect import Document, compare_documents, prepare_many
 from .exceptions import ConfigError, IndexStoreError, InputError
 from .io import to_article
 from .lsh import band_keys
-from .models import METADATA_FIELDS, Article, Passage, Skipped
+from .models import METADATA_FIELDS, Article, Pair, Passage, Skipped
+from .parallel import LazyPool, ordered_map
 from .signature import SCHEME, sign
 from .store import FORMAT_VERSION, NewRow, open_store
 
@@ -46,6 +47,7 @@ __all__ = ["AddManyResult", "DedupIndex", "Match"]
 
 ON_CONFLICT = ("replace", "skip", "error")
 KEY_SETTINGS = ("shingle_size", "num_perm", "seed", "threshold", "passage_bands", "passage_rows", "window_size")
+_PAIR_BATCH = 64  # pairs per task when matches are aligned in worker processes
 _PASSAGE_TIER = np.uint64(1 << 63)
 _KEY_MASK = ~np.uint64((1 << OWNER_BITS) - 1)  # the top bit of a stored key says which tier it belongs to
 
@@ -233,6 +235,7 @@ class DedupIndex:
                 stored = self._store.create(index_settings(resolve(config, **overrides)))
             self.config = _session_config(stored, self.location, config, overrides)
             self.settings = stored
+            self._pool = LazyPool(self.config.workers)
         except BaseException:
             self._store.close()
             raise
@@ -305,6 +308,7 @@ class DedupIndex:
         return self._store.remove(str(article_id))
 
     def close(self) -> None:
+        self._pool.close()
         self._store.close()
 
     def __enter__(self) -> DedupIndex:
@@ -346,22 +350,38 @@ class DedupIndex:
         rows = self._store.fetch(wanted)  # a row removed since the lookup (another worker) is missing
         stored = dict(zip([row.seq for row in rows],
                           prepare_many([_to_article(row.id, row.text, row.meta) for row in rows], self.config)))
-        results = []
+        jobs = []  # (new article, other article) in the order matches are reported
         for j, document in enumerate(documents):
-            found = []
             for member in sorted(members[j]):
                 other = documents[-member - 1] if member < 0 else stored.get(member)
-                if other is None or other.id == document.id:
-                    continue
-                pair = compare_documents(document, other, self.config, keep_order=True)
-                if pair is not None:
-                    found.append(Match(id=other.id, kind=pair.kind, jaccard=pair.jaccard,
-                                       containment_a=pair.containment_a, containment_b=pair.containment_b,
-                                       coverage_a=pair.coverage_a, coverage_b=pair.coverage_b,
-                                       passages=pair.passages, article=other.article))
+                if other is not None and other.id != document.id:
+                    jobs.append((j, other))
+        results: list[list[Match]] = [[] for _ in documents]
+        for (j, other), pair in zip(jobs, self._compare([(documents[j], other) for j, other in jobs])):
+            if pair is not None:
+                results[j].append(Match(id=other.id, kind=pair.kind, jaccard=pair.jaccard,
+                                        containment_a=pair.containment_a, containment_b=pair.containment_b,
+                                        coverage_a=pair.coverage_a, coverage_b=pair.coverage_b,
+                                        passages=pair.passages, article=other.article))
+        for found in results:
             found.sort(key=lambda m: (-m.jaccard, -m.coverage_a, -m.coverage_b, m.id))
-            results.append(found)
         return results
+
+    def _compare(self, pairs: list[tuple[Document, Document]]) -> list[Pair | None]:
+        """Verify and align pairs (new article first), on every core when there are many."""
+        pool = self._pool.for_tasks(len(pairs) > 2 * _PAIR_BATCH)
+        if pool is None:
+            return [compare_documents(a, b, self.config, keep_order=True) for a, b in pairs]
+        batches = ([(a.article, b.article) for a, b in pairs[first : first + _PAIR_BATCH]]
+                   for first in range(0, len(pairs), _PAIR_BATCH))
+        return [p for batch in ordered_map(pool, _compare_articles, ((b, self.config) for b in batches)) for p in batch]
+
+
+def _compare_articles(pairs: list[tuple[Article, Article]], config: Config) -> list[Pair | None]:
+    """A worker's task: verify and align pairs of articles, the first of each pair as side ``a``."""
+    articles = list({id(a): a for pair in pairs for a in pair}.values())
+    prepared = {id(a): d for a, d in zip(articles, prepare_many(articles, config))}
+    return [compare_documents(prepared[id(a)], prepared[id(b)], config, keep_order=True) for a, b in pairs]
 
 
 def _check_conflict(on_conflict: str) -> None:
