@@ -43,6 +43,15 @@ def rss_mb() -> float:
     return float("nan")
 
 
+def tree_cpu_s() -> float:
+    """CPU seconds used so far by this process and its live worker processes (wall rates are
+    only comparable on an idle machine; CPU per article is comparable under load too)."""
+    import psutil
+
+    me = psutil.Process()
+    return sum(sum(p.cpu_times()[:2]) for p in [me, *me.children(recursive=True)])
+
+
 def read_corpus(n: int, first: int, stop: int) -> Iterator[dict]:
     """Articles ``first`` to ``stop`` of the news-like corpus of ``n``, streamed from its file (the
     benchmark process holds one chunk at a time, so its RSS is the index's)."""
@@ -57,8 +66,9 @@ def run_backend(location: str, n: int, queries: list[dict], checkpoints: list[in
     rows, done = [], 0
     with DedupIndex(location) as index:
         for checkpoint in checkpoints:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), tree_cpu_s()
             index.add_many(read_corpus(n, done, checkpoint), chunk_size=CHUNK)
+            cpu_ms = (tree_cpu_s() - cpu) * 1000 / (checkpoint - done)
             done = checkpoint
             rate = (checkpoint - (rows[-1]["articles"] if rows else 0)) / (time.perf_counter() - started)
             latencies, hits = [], 0
@@ -66,7 +76,8 @@ def run_backend(location: str, n: int, queries: list[dict], checkpoints: list[in
                 t = time.perf_counter()
                 hits += bool(index.query(query))
                 latencies.append((time.perf_counter() - t) * 1000)
-            rows.append({"articles": len(index), "add_many_per_s": round(rate, 1), "rss_mb": round(rss_mb(), 1),
+            rows.append({"articles": len(index), "add_many_per_s": round(rate, 1), "add_cpu_ms_per_article": round(cpu_ms, 2),
+                         "load_average": round(os.getloadavg()[0], 2), "rss_mb": round(rss_mb(), 1),
                          "query_median_ms": round(float(np.median(latencies)), 2),
                          "query_p99_ms": round(float(np.percentile(latencies, 99)), 2), "queries_with_matches": hits})
             print(json.dumps({"backend": location.split(":")[0] if "://" in location else "sqlite", **rows[-1]}), flush=True)
@@ -102,14 +113,16 @@ def write_results(results: dict, name: str) -> None:
              f"{results['machine']}; corpus: news-like (benchmarks.speed.corpus), chunks of {CHUNK}; "
              f"{QUERIES} queries of unseen articles per checkpoint.", "",
              "Targets: add_many >= 1000 articles/s; query median <= 5 ms, p99 <= 50 ms at 100k; RSS flat.", "",
-             "| backend | articles | add_many /s | query median ms | query p99 ms | RSS MB | queries with matches |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+             "| backend | articles | add_many /s | add CPU ms / article | query median ms | query p99 ms | RSS MB | "
+             "queries with matches | load average |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for backend, result in results["backends"].items():
         for row in result.get("checkpoints", []):
-            lines.append(f"| {backend} | {row['articles']:,} | {row['add_many_per_s']:,.0f} | {row['query_median_ms']} | "
-                         f"{row['query_p99_ms']} | {row['rss_mb']} | {row['queries_with_matches']} |")
+            lines.append(f"| {backend} | {row['articles']:,} | {row['add_many_per_s']:,.0f} | "
+                         f"{row.get('add_cpu_ms_per_article', '')} | {row['query_median_ms']} | {row['query_p99_ms']} | "
+                         f"{row['rss_mb']} | {row['queries_with_matches']} | {row.get('load_average', '')} |")
         if "error" in result:
-            lines.append(f"| {backend} | not run: {result['error']} | | | | | |")
+            lines.append(f"| {backend} | not run: {result['error']} | | | | | | | |")
     (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -73,8 +73,8 @@ class _Recent:
             self.segments.append(np.sort(_entries([np.frombuffer(k, dtype="<i8") for _, k in rows],
                                                   [seq for seq, _ in rows])))
             self.seen = rows[-1][0]
-        if len(self.segments) > 8:
-            self.segments = [np.sort(np.concatenate(self.segments))]
+        if len(self.segments) > 8:  # a stable sort merges the sorted runs in linear time
+            self.segments = [np.sort(np.concatenate(self.segments), kind="stable")]
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """The entries held for these packed keys (low bits zero), sorted."""
