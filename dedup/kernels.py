@@ -22,7 +22,7 @@ import numpy as np
 
 from .normalize import _DIGIT, _DROP, _JOINER, _PERIOD, _WORD
 
-__all__ = ["band_keys", "sign_documents", "sign_windows", "tokenize_codes"]
+__all__ = ["band_keys", "sign_documents", "sign_windows", "text_shingles", "tokenize_codes"]
 
 _COMMA = ord(",")
 _M1, _M2 = np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
@@ -109,6 +109,35 @@ def tokenize_codes(codes, keys, classes, lower, weights, length_weight):
             count += 1
         previous = inside
     return starts[:count].copy(), ends[:count].copy(), hashes[:count].copy(), foreign[:count].copy()
+
+
+@_jit
+def text_shingles(hashes, first_token, words, size, multipliers, position_weight):
+    """Shingles of many texts from the token hashes of the texts joined, and a hash of each
+    text's word sequence (:func:`dedup.candidates.joined_shingles` with numpy).
+
+    Text ``t`` has ``words[t]`` tokens from ``first_token[t]``. Returns ``(shingles, counts,
+    content)``: the texts' ``size``-word shingle hashes in text order (none spans two texts),
+    each text's shingle count, and its content hash (0 for a text without words).
+    """
+    counts = np.maximum(words - size + 1, 0)
+    shingles = np.empty(counts.sum(), dtype=np.uint64)
+    content = np.zeros(len(words), dtype=np.uint64)
+    k = 0
+    for t in range(len(words)):
+        first = first_token[t]
+        for i in range(first, first + counts[t]):
+            total = np.uint64(0)
+            for offset in range(size):
+                total += hashes[i + offset] * multipliers[offset]
+            shingles[k] = _fmix64(total)
+            k += 1
+        if words[t] > 0:
+            total = np.uint64(0)
+            for position in range(words[t]):
+                total += _fmix64(hashes[first + position] ^ (np.uint64(position) * position_weight))
+            content[t] = _fmix64(total + np.uint64(words[t]))
+    return shingles, counts, content
 
 
 @_jit

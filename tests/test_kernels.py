@@ -12,8 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import compiled, kernels, normalize
+from dedup.candidates import _CONTENT_WEIGHT, _text_shingles_numpy
 from dedup.lsh import _BAND_WEIGHT, _ROW_MULTIPLIERS, _band_keys_numpy, band_keys
 from dedup.normalize import key_hash, tokenize, tokenize_array
+from dedup.shingle import _POSITION_MULTIPLIERS
 from dedup.signature import _permuted, _sign_documents_numpy, _sign_joined_numpy, permutations
 
 texts = st.text(alphabet=st.sampled_from("aB1 2.,'’ʼ-\n_éß²\u00a0") | st.characters())
@@ -94,3 +96,14 @@ def test_kernels_run_without_a_writable_cache_directory():
             "print(normalize._tokens_compiled(c)[0].tolist())")
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[0, 5, 9]"
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.lists(st.integers(0, 12), max_size=8), st.integers(1, 6), st.integers(0, 2**32 - 1))
+def test_shingle_kernel_equals_the_numpy_shingles(words, size, seed):
+    hashes = random_shingles(words, seed)
+    words = np.array(words, dtype=np.int64)
+    first_token = np.cumsum(words) - words
+    ours = kernels.text_shingles(hashes, first_token, words, size, _POSITION_MULTIPLIERS, np.uint64(_CONTENT_WEIGHT))
+    for got, expected in zip(ours, _text_shingles_numpy(hashes, first_token, words, size), strict=True):
+        assert got.tolist() == expected.tolist()
