@@ -9,7 +9,7 @@ bit-identical results (tests hold them equal on random inputs).
 
 from __future__ import annotations
 
-__all__ = ["use_kernels"]
+__all__ = ["start", "use_kernels"]
 
 _started = False  # whether this process has run a kernel (and so paid for loading them)
 
@@ -21,3 +21,10 @@ def use_kernels(size: int, minimum: int) -> bool:
     global _started
     _started = _started or size >= minimum
     return _started
+
+
+def start() -> None:
+    """Run the kernels for every input from now on in this process (and in processes it forks
+    later, which inherit the kernels once loaded)."""
+    global _started
+    _started = True

@@ -58,7 +58,8 @@ def _joins(code, before, after):
 
 @_jit
 def tokenize_codes(codes, keys, classes, lower, weights, length_weight):
-    """Tokens of a text given as code points, in one pass.
+    """Tokens of a text given as code points (uint8; any code above 127 may stand for every
+    other character), in one pass.
 
     A character's class bits are ``classes[keys[i]]``: ``keys`` is the text itself for ASCII
     text (and ``classes`` the ASCII table), or the text's precomputed class bits (and
@@ -93,7 +94,7 @@ def tokenize_codes(codes, keys, classes, lower, weights, length_weight):
             wide |= code > 127
             digits |= (here & _DIGIT) != 0
             if (here & _DROP) == 0:
-                value = np.uint64(lower[code & 255])  # only ASCII tokens' sums are used
+                value = np.uint64(lower[code])  # only ASCII tokens' sums are used
                 with_periods += value * weights[kept_with & 63]
                 kept_with += 1
                 if (here & _PERIOD) == 0:
@@ -120,7 +121,9 @@ def text_shingles(hashes, first_token, words, size, multipliers, position_weight
     content)``: the texts' ``size``-word shingle hashes in text order (none spans two texts),
     each text's shingle count, and its content hash (0 for a text without words).
     """
-    counts = np.maximum(words - size + 1, 0)
+    counts = np.empty(len(words), dtype=np.int64)
+    for t in range(len(words)):  # loops, not array expressions: those slow the first compilation
+        counts[t] = max(words[t] - size + 1, 0)
     shingles = np.empty(counts.sum(), dtype=np.uint64)
     content = np.zeros(len(words), dtype=np.uint64)
     k = 0
@@ -154,7 +157,8 @@ def _fmix32(h):
 def _block_minimum(shingles, start, end, a, b, out):
     """``out[p]`` = the least permuted 32-bit hash of ``shingles[start:end]`` under permutation
     ``p``: datasketch's affine32 scheme, ``a * fmix32(top 32 bits) + b`` wrapping mod 2^32."""
-    out[:] = np.uint32(0xFFFFFFFF)
+    for p in range(len(a)):
+        out[p] = np.uint32(0xFFFFFFFF)
     for row in range(start, end):
         hv = _fmix32(np.uint32(shingles[row] >> np.uint64(32)))
         for p in range(len(a)):
@@ -169,36 +173,32 @@ def sign_windows(shingles, lengths, stride, a, b):
 
     Each document is cut into blocks of ``stride`` shingles; a window is two neighbouring blocks
     (a one-block document is one window). Returns ``(documents, windows, window_owner)`` with
-    windows in document order.
+    windows in document order. (Plain loops throughout: array expressions would add seconds to
+    the first compilation.)
     """
     num_perm = len(a)
-    n_docs = len(lengths)
-    blocks = (lengths + stride - 1) // stride
-    n_windows = np.maximum(blocks - 1, 1)
-    documents = np.empty((n_docs, num_perm), dtype=np.uint32)
-    windows = np.empty((n_windows.sum(), num_perm), dtype=np.uint32)
-    window_owner = np.empty(len(windows), dtype=np.int64)
+    n_windows = 0
+    for d in range(len(lengths)):
+        n_windows += max((lengths[d] + stride - 1) // stride - 1, 1)
+    documents = np.empty((len(lengths), num_perm), dtype=np.uint32)
+    windows = np.empty((n_windows, num_perm), dtype=np.uint32)
+    window_owner = np.empty(n_windows, dtype=np.int64)
     previous = np.empty(num_perm, dtype=np.uint32)
     current = np.empty(num_perm, dtype=np.uint32)
     row, w = 0, 0
-    for d in range(n_docs):
-        documents[d, :] = np.uint32(0xFFFFFFFF)
+    for d in range(len(lengths)):
         end = row + lengths[d]
-        for k in range(blocks[d]):
-            _block_minimum(shingles, row, min(row + stride, end), a, b, current)
+        blocks = (lengths[d] + stride - 1) // stride
+        for k in range(blocks):
+            _block_minimum(shingles, row + k * stride, min(row + (k + 1) * stride, end), a, b, current)
             for p in range(num_perm):
-                documents[d, p] = min(documents[d, p], current[p])
-            if k > 0:
+                documents[d, p] = current[p] if k == 0 else min(documents[d, p], current[p])
+            if k > 0 or blocks == 1:
                 for p in range(num_perm):
-                    windows[w, p] = min(previous[p], current[p])
+                    windows[w, p] = current[p] if blocks == 1 else min(previous[p], current[p])
                 window_owner[w] = d
                 w += 1
             previous, current = current, previous
-            row += stride
-        if blocks[d] == 1:
-            windows[w, :] = previous
-            window_owner[w] = d
-            w += 1
         row = end
     return documents, windows, window_owner
 
