@@ -27,20 +27,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .compiled import start, use_kernels
 from .config import Config
 from typing import Any
 
 from .lsh import band_keys, band_params, even_odds, miss_probability
 from .normalize import fmix64_array, tokenize_joined
-from .shingle import shingle_hashes
+from .shingle import _POSITION_MULTIPLIERS, shingle_hashes
 from .signature import sign_joined
 
-__all__ = ["ChunkKeys", "OWNER_BITS", "TierPlan", "candidate_pairs", "candidates_of_texts", "pairs_from_packed", "sign_chunk",
+__all__ = ["ChunkKeys", "OWNER_BITS", "TierPlan", "candidate_pairs", "candidates_of_texts", "load_kernels", "pairs_from_packed", "sign_chunk",
            "sorted_unique", "tiers", "unique_pairs"]
 
 OWNER_BITS = 24  # up to 16.7 million articles per scan
 _OWNER_MASK = np.uint64((1 << OWNER_BITS) - 1)
 _KEY_MASK = ~_OWNER_MASK
+_CONTENT_WEIGHT = 0x9E3779B97F4A7C15  # mixes a word's position into its content hash
+_KERNEL_MIN_TOKENS = 1 << 17  # chunks this large are shingled by the compiled kernel (see dedup.compiled)
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,9 @@ class ChunkKeys:
 
 
 def _pack(keys: np.ndarray, owners: np.ndarray) -> np.ndarray:
-    return (keys & _KEY_MASK) | owners.astype(np.uint64)[:, None]
+    keys &= _KEY_MASK  # in place: these arrays are the largest a chunk makes
+    keys |= owners.astype(np.uint64)[:, None]
+    return keys
 
 
 def sign_chunk(texts: list[str], first_index: int, config: Config) -> ChunkKeys:
@@ -96,6 +101,14 @@ def sign_chunk(texts: list[str], first_index: int, config: Config) -> ChunkKeys:
     return ChunkKeys(documents, windows, words, counts, content)
 
 
+def load_kernels(config: Config) -> None:
+    """Sign with the compiled kernels from now on, and load them (on a machine's first run,
+    compile them) now: worker processes forked afterwards inherit them instead of each paying
+    for loading them (about 0.8 s) or, on a first run, all compiling them at once."""
+    start()
+    sign_chunk(["one short article to run every kernel of signing once"], 0, config)
+
+
 def joined_shingles(texts: list[str], size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Shingles of many texts as one array (in text order), with each text's word and shingle
     count and a hash of its sequence of normalised words.
@@ -105,12 +118,26 @@ def joined_shingles(texts: list[str], size: int) -> tuple[np.ndarray, np.ndarray
     """
     whole, _, first_token = tokenize_joined(texts)
     words = np.diff(np.r_[first_token, len(whole.starts)])
-    shingles = shingle_hashes(whole.hashes, size)
+    if use_kernels(len(whole.hashes), _KERNEL_MIN_TOKENS):
+        from .kernels import text_shingles
+
+        shingles, counts, content = text_shingles(whole.hashes, first_token, words, size, _POSITION_MULTIPLIERS,
+                                                   np.uint64(_CONTENT_WEIGHT))
+    else:
+        shingles, counts, content = _text_shingles_numpy(whole.hashes, first_token, words, size)
+    return shingles, words, counts, content
+
+
+def _text_shingles_numpy(hashes: np.ndarray, first_token: np.ndarray, words: np.ndarray,
+                         size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each text's shingles, shingle count and content hash, from the joined texts' token hashes
+    (:func:`dedup.kernels.text_shingles` is the compiled form)."""
+    shingles = shingle_hashes(hashes, size)
     counts = np.maximum(words - size + 1, 0)
     keep = np.zeros(len(shingles) + 1, dtype=np.int64)  # +1/-1 marks: each text's valid shingle range
     np.add.at(keep, first_token[counts > 0], 1)
     np.add.at(keep, (first_token + counts)[counts > 0], -1)
-    return shingles[np.cumsum(keep[:-1]) > 0], words, counts, _content_hashes(whole.hashes, first_token, words)
+    return shingles[np.cumsum(keep[:-1]) > 0], counts, _content_hashes(hashes, first_token, words)
 
 
 def _content_hashes(hashes: np.ndarray, first_token: np.ndarray, words: np.ndarray) -> np.ndarray:
@@ -119,7 +146,7 @@ def _content_hashes(hashes: np.ndarray, first_token: np.ndarray, words: np.ndarr
         return np.zeros(len(words), dtype=np.uint64)
     position = (np.arange(len(hashes)) - np.repeat(first_token, words)).astype(np.uint64)
     with np.errstate(over="ignore"):
-        mixed = fmix64_array(hashes ^ (position * np.uint64(0x9E3779B97F4A7C15)))
+        mixed = fmix64_array(hashes ^ (position * np.uint64(_CONTENT_WEIGHT)))
         sums = np.zeros(len(words), dtype=np.uint64)
         nonempty = words > 0
         sums[nonempty] = np.add.reduceat(mixed, first_token[nonempty])

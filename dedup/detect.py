@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .align import align
-from .candidates import OWNER_BITS, candidate_pairs, sign_chunk, sorted_unique, unique_pairs
+from .candidates import OWNER_BITS, candidate_pairs, load_kernels, sign_chunk, sorted_unique, unique_pairs
 from .cluster import cluster_articles, cluster_passages
 from .config import Config, resolve
 from .exceptions import InputError
@@ -370,6 +370,8 @@ def _zip_chunks(pool, intake: _Intake, records: Iterable[Any]):
             calls.append(call)
             yield call
 
+    if len(ahead) > 1:  # the chunks go to worker processes: load the kernels once, before they fork
+        load_kernels(ahead[0][2])
     for chunk in ordered_map(pool.for_tasks(len(ahead) > 1), sign_chunk, remember()):
         yield chunk, calls.popleft()
 

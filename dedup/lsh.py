@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .compiled import use_kernels
+
 __all__ = ["band_keys", "band_params", "even_odds", "miss_probability"]
 
 _ROW_MULTIPLIERS = np.array(
@@ -47,11 +49,6 @@ def band_params(threshold: float, num_perm: int) -> tuple[int, int]:
     return best
 
 
-def miss_probability(jaccard: float, bands: int, rows: int) -> float:
-    """Probability that a pair with this Jaccard shares no bucket (a false negative)."""
-    return (1.0 - jaccard**rows) ** bands
-
-
 def even_odds(bands: int, rows: int) -> float:
     """The Jaccard at which a pair becomes a candidate with probability 1/2.
 
@@ -61,12 +58,37 @@ def even_odds(bands: int, rows: int) -> float:
     return (1.0 - 0.5 ** (1.0 / bands)) ** (1.0 / rows)
 
 
+def miss_probability(jaccard: float, bands: int, rows: int) -> float:
+    """Probability that a pair with this Jaccard shares no bucket (a false negative)."""
+    return (1.0 - jaccard**rows) ** bands
+
+
+_BAND_WEIGHT = 0xD6E8FEB86659FD93
+_KERNEL_MIN_SIGNATURES = 1 << 12  # this many are banded by the compiled kernel (see dedup.compiled)
+
+
 def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """A 64-bit key per (item, band): equal keys mean equal band values (up to 2^-64 collisions)."""
+    """A 64-bit key per (item, band): equal keys mean equal band values (up to 2^-64 collisions).
+
+    Each key mixes the band's values (32-bit MinHash values), weighted by row, and the band's
+    number, through SplitMix64's finaliser.
+    """
+    if bands * rows > signatures.shape[1]:
+        raise ValueError(f"{bands} bands of {rows} rows need {bands * rows} values per signature")
+    if use_kernels(len(signatures), _KERNEL_MIN_SIGNATURES):
+        from .kernels import band_keys as banded
+
+        return banded(np.ascontiguousarray(signatures, dtype=np.uint32), bands, rows, _ROW_MULTIPLIERS,
+                      np.uint64(_BAND_WEIGHT))
+    return _band_keys_numpy(signatures, bands, rows)
+
+
+def _band_keys_numpy(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """:func:`band_keys` with numpy (:func:`dedup.kernels.band_keys` is the compiled form)."""
     values = signatures[:, : bands * rows].astype(np.uint64).reshape(len(signatures), bands, rows)
     with np.errstate(over="ignore"):
         keys = (values * _ROW_MULTIPLIERS[:rows]).sum(axis=2, dtype=np.uint64)
-        keys += np.arange(bands, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)
+        keys += np.arange(bands, dtype=np.uint64) * np.uint64(_BAND_WEIGHT)
         keys ^= keys >> np.uint64(31)
         keys *= np.uint64(0xBF58476D1CE4E5B9)
         return keys ^ (keys >> np.uint64(29))

@@ -22,6 +22,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .compiled import use_kernels
+
 __all__ = ["Token", "Tokens", "normalize_token", "tokenize", "tokenize_array"]
 
 # A word, possibly with inner apostrophes or periods (abbreviations: "U.S", "e.g", "don't"),
@@ -29,6 +31,7 @@ __all__ = ["Token", "Tokens", "normalize_token", "tokenize", "tokenize_array"]
 # "U.S.-South" and "US-South" give the same tokens. Trailing periods are sentence punctuation.
 _TOKEN = re.compile(r"\w+(?:(?:['’ʼ.]|(?<=\d),(?=\d))\w+)*")
 _JOINERS = "'’ʼ.,"
+_KERNEL_MIN_CHARS = 1 << 20  # texts this long are tokenised by the compiled kernel (see dedup.compiled)
 _APOSTROPHES = str.maketrans("", "", "'’ʼ")
 
 
@@ -169,17 +172,18 @@ def _token_mask(codes: np.ndarray, bits: np.ndarray) -> np.ndarray:
     return mask
 
 
-def _key_hashes(text: str, codes: np.ndarray, bits: np.ndarray, mask: np.ndarray, starts: np.ndarray,
-                ends: np.ndarray) -> np.ndarray:
-    """:func:`key_hash` of every token's normalised key, computed over the character array.
+def _key_hashes(codes: np.ndarray, bits: np.ndarray, mask: np.ndarray, starts: np.ndarray,
+                ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`key_hash` of every ASCII token's normalised key, computed over the character array,
+    and which tokens hold other characters (their hashes are left for :func:`_unicode_hashes`).
 
     ASCII tokens are normalised here with numpy (lower case; apostrophes and digit-group commas
     dropped; periods dropped unless the token holds a digit), exactly as :func:`normalize_token`
-    does; tokens with other characters go through :func:`normalize_token` itself (NFKC, casefold).
+    does.
     """
     count = len(starts)
     if count == 0:
-        return np.zeros(0, dtype=np.uint64)
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=bool)
     chars, token_bits = codes[mask], bits[mask]
     lengths = ends - starts
     first = np.cumsum(lengths) - lengths
@@ -198,15 +202,48 @@ def _key_hashes(text: str, codes: np.ndarray, bits: np.ndarray, mask: np.ndarray
         if len(chars):
             sums[nonempty] = np.add.reduceat(lower.astype(np.uint64) * _WEIGHTS[position & 63], first[nonempty])
         sums += kept.astype(np.uint64) * np.uint64(_LENGTH_WEIGHT)
-        hashes = fmix64_array(sums)
+        return fmix64_array(sums), foreign
+
+
+def _tokens_numpy(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(starts, ends, hashes, foreign)`` of the tokens, with numpy passes over the text
+    (``hashes`` are final for ASCII tokens only; ``foreign`` marks the others)."""
+    bits = _class_bits(codes)
+    mask = _token_mask(codes, bits)
+    edges = np.diff(mask.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
+    return starts, ends, *_key_hashes(codes, bits, mask, starts, ends)
+
+
+_IDENTITY = np.arange(256, dtype=np.uint8)
+
+
+def _tokens_compiled(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_tokens_numpy` in one compiled pass (:func:`dedup.kernels.tokenize_codes`)."""
+    from .kernels import tokenize_codes
+
+    # ASCII text is classified inside the kernel. Other text's classes come from _class_bits, and
+    # its codes above 127 all become 128: the kernel needs to know only that they are not ASCII,
+    # and one specialisation (uint8) compiles in half the time of two.
+    if codes.dtype == np.uint8:
+        return tokenize_codes(codes, codes, _ASCII_BITS, _ASCII_LOWER, _WEIGHTS, np.uint64(_LENGTH_WEIGHT))
+    narrow, bits = np.minimum(codes, 128).astype(np.uint8), _class_bits(codes)
+    narrow.flags.writeable = bits.flags.writeable = False  # read-only, like ASCII codes: the same types
+    return tokenize_codes(narrow, bits, _IDENTITY, _ASCII_LOWER, _WEIGHTS, np.uint64(_LENGTH_WEIGHT))
+
+
+def _unicode_hashes(text: str, starts: np.ndarray, ends: np.ndarray, hashes: np.ndarray, foreign: np.ndarray) -> None:
+    """Hash the tokens with characters beyond ASCII through :func:`normalize_token` itself
+    (NFKC, casefold), in place: rare in English news, so one Python call each is cheap."""
     for t in np.flatnonzero(foreign).tolist():
         hashes[t] = key_hash(normalize_token(text[starts[t] : ends[t]]))
-    return hashes
 
 
 def tokenize_array(text: str) -> Tokens:
     """Tokenise ``text`` into arrays of spans and normalised-key hashes (the fast form of
-    :func:`tokenize`: the same tokens, found with numpy instead of a regex).
+    :func:`tokenize`: the same tokens, found with numpy or, for long texts, with a compiled
+    kernel instead of a regex).
 
     Examples
     --------
@@ -217,12 +254,10 @@ def tokenize_array(text: str) -> Tokens:
     True
     """
     codes = _codes(text)
-    bits = _class_bits(codes)
-    mask = _token_mask(codes, bits)
-    edges = np.diff(mask.view(np.int8), prepend=np.int8(0), append=np.int8(0))
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)
-    return Tokens(starts, ends, _key_hashes(text, codes, bits, mask, starts, ends))
+    compiled = use_kernels(len(codes), _KERNEL_MIN_CHARS)
+    starts, ends, hashes, foreign = (_tokens_compiled if compiled else _tokens_numpy)(codes)
+    _unicode_hashes(text, starts, ends, hashes, foreign)
+    return Tokens(starts, ends, hashes)
 
 
 def tokenize_joined(texts: list[str]) -> tuple[Tokens, np.ndarray, np.ndarray]:

@@ -16,10 +16,13 @@ from functools import lru_cache
 
 import numpy as np
 
+from .compiled import use_kernels
+
 __all__ = ["Signatures", "permutations", "sign", "sign_documents", "sign_joined", "to_minhash"]
 
 SCHEME = "affine32"
 _ROWS_PER_CHUNK = 1 << 13  # rows of the (shingles x num_perm) matrix computed at once: 4 MB at 128
+_KERNEL_MIN_SHINGLES = 1 << 17  # batches this large are signed by the compiled kernels (see dedup.compiled)
 
 
 @lru_cache(maxsize=8)
@@ -107,6 +110,21 @@ def sign_joined(shingles: np.ndarray, lengths: np.ndarray, *, num_perm: int, see
     if lengths.min() < 1:
         raise ValueError("every document needs at least one shingle")
     stride = max(1, window_size // 2)
+    if use_kernels(len(shingles), _KERNEL_MIN_SHINGLES):
+        from .kernels import sign_windows
+
+        return Signatures(*sign_windows(_as_uint64(shingles), lengths.astype(np.int64), stride, a, b))
+    return _sign_joined_numpy(shingles, lengths, a, b, stride)
+
+
+def _as_uint64(shingles: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(shingles, dtype=np.uint64)
+
+
+def _sign_joined_numpy(shingles: np.ndarray, lengths: np.ndarray, a: np.ndarray, b: np.ndarray,
+                       stride: int) -> Signatures:
+    """:func:`sign_joined` with numpy (for small batches; :func:`dedup.kernels.sign_windows` is
+    the compiled form)."""
     starts, owner = _block_starts(lengths, stride)
     blocks = _block_minima(shingles, starts, a, b, stride)
     first_block = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
@@ -126,9 +144,19 @@ def sign_documents(shingle_arrays: list[np.ndarray], *, num_perm: int = 128, see
     lengths = np.array([len(s) for s in shingle_arrays], dtype=np.int64)
     if len(lengths) == 0:
         return np.empty((0, num_perm), dtype=np.uint32)
+    shingles = np.concatenate(shingle_arrays)
+    if use_kernels(len(shingles), _KERNEL_MIN_SHINGLES):
+        from .kernels import sign_documents as signed
+
+        return signed(_as_uint64(shingles), lengths, a, b)
+    return _sign_documents_numpy(shingles, lengths, a, b)
+
+
+def _sign_documents_numpy(shingles: np.ndarray, lengths: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """:func:`sign_documents` with numpy (:func:`dedup.kernels.sign_documents` is the compiled form)."""
     stride = 64
     starts, owner = _block_starts(lengths, stride)
-    blocks = _block_minima(np.concatenate(shingle_arrays), starts, a, b, stride)
+    blocks = _block_minima(shingles, starts, a, b, stride)
     return np.minimum.reduceat(blocks, np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]), axis=0)
 
 

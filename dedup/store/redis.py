@@ -88,6 +88,13 @@ end
 return out
 """
 
+CREATE = """
+local meta = ARGV[1] .. 'meta'
+if redis.call('HEXISTS', meta, 'settings') == 0 then
+  redis.call('HSET', meta, 'format', ARGV[2], 'version', ARGV[3], 'settings', ARGV[4])
+end
+"""
+
 
 class RedisStore:
     def __init__(self, url: str) -> None:
@@ -104,7 +111,8 @@ class RedisStore:
             raise IndexStoreError(f"{url}: not a usable Redis URL: {exc}") from exc
         with self._errors("connect to"):
             self._r.ping()
-            self._add, self._remove, self._lookup = (self._r.register_script(s) for s in (ADD, REMOVE, LOOKUP))
+            self._add, self._remove, self._lookup, self._create = (
+                self._r.register_script(s) for s in (ADD, REMOVE, LOOKUP, CREATE))
 
     @contextmanager
     def _errors(self, doing: str):
@@ -132,9 +140,9 @@ class RedisStore:
 
     def create(self, settings: dict) -> dict:
         with self._errors("write to"):
-            # HSETNX on 'settings' decides a race between two workers creating the same index.
-            if self._r.hsetnx(PREFIX + "meta", "settings", json.dumps(settings, sort_keys=True)):
-                self._r.hset(PREFIX + "meta", mapping={"format": FORMAT, "version": FORMAT_VERSION})
+            # One script writes every field or none, so a worker racing to create the same index
+            # never sees the settings without the format (the first writer wins).
+            self._create(args=[PREFIX, FORMAT, FORMAT_VERSION, json.dumps(settings, sort_keys=True)])
         return self.read_settings() or settings
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,109 @@
+"""The compiled kernels equal the numpy code and the readable definitions, on random inputs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup import compiled, kernels, normalize
+from dedup.candidates import _CONTENT_WEIGHT, _text_shingles_numpy
+from dedup.lsh import _BAND_WEIGHT, _ROW_MULTIPLIERS, _band_keys_numpy, band_keys
+from dedup.normalize import key_hash, tokenize, tokenize_array
+from dedup.shingle import _POSITION_MULTIPLIERS
+from dedup.signature import _permuted, _sign_documents_numpy, _sign_joined_numpy, permutations
+
+texts = st.text(alphabet=st.sampled_from("aB1 2.,'’ʼ-\n_éß²\u00a0") | st.characters())
+
+
+def both_tokenisers(text: str):
+    codes = normalize._codes(text)
+    return normalize._tokens_compiled(codes), normalize._tokens_numpy(codes)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_tokenize_kernel_finds_exactly_the_regex_tokens(text):
+    (starts, ends, hashes, foreign), (_, _, numpy_hashes, numpy_foreign) = both_tokenisers(text)
+    reference = tokenize(text)
+    assert starts.tolist() == [t.start for t in reference] and ends.tolist() == [t.end for t in reference]
+    assert foreign.tolist() == numpy_foreign.tolist()
+    assert hashes[~foreign].tolist() == numpy_hashes[~foreign].tolist()
+    normalize._unicode_hashes(text, starts, ends, hashes, foreign)
+    assert hashes.tolist() == [key_hash(t.key) for t in reference]
+
+
+def test_long_texts_take_the_compiled_path_with_the_same_tokens(monkeypatch):
+    monkeypatch.setattr(compiled, "_started", False)
+    text = "The U.S. paid $1,000.50 to Café Müller's staff; e.g. 3.14 isn't ʼ news. " * 20_000
+    assert len(text) >= normalize._KERNEL_MIN_CHARS
+    codes = normalize._codes(text)
+    starts, ends, hashes, foreign = normalize._tokens_numpy(codes)
+    normalize._unicode_hashes(text, starts, ends, hashes, foreign)
+    tokens = tokenize_array(text)
+    assert compiled._started
+    assert np.array_equal(tokens.starts, starts) and np.array_equal(tokens.ends, ends)
+    assert np.array_equal(tokens.hashes, hashes)
+
+
+def random_shingles(lengths: list[int], seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, np.iinfo(np.uint64).max, size=sum(lengths), dtype=np.uint64, endpoint=True)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.lists(st.integers(1, 90), min_size=1, max_size=8), st.integers(1, 40), st.sampled_from([1, 7, 16, 128, 256]),
+       st.integers(0, 2**32 - 1))
+def test_sign_kernels_equal_the_numpy_signatures(lengths, stride, num_perm, seed):
+    shingles = random_shingles(lengths, seed)
+    lengths = np.array(lengths, dtype=np.int64)
+    a, b = permutations(num_perm, seed)
+    documents, windows, owner = kernels.sign_windows(shingles, lengths, stride, a, b)
+    expected = _sign_joined_numpy(shingles, lengths, a, b, stride)
+    assert np.array_equal(documents, expected.documents) and np.array_equal(windows, expected.windows)
+    assert np.array_equal(owner, expected.window_owner)
+    assert np.array_equal(kernels.sign_documents(shingles, lengths, a, b), _sign_documents_numpy(shingles, lengths, a, b))
+    rows = np.split(_permuted(shingles, a, b), np.cumsum(lengths)[:-1])
+    assert np.array_equal(documents, np.array([r.min(axis=0) for r in rows]))
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.integers(0, 30), st.sampled_from([(25, 5), (32, 4), (9, 13), (1, 1), (128, 1)]), st.integers(0, 2**32 - 1))
+def test_band_key_kernel_equals_the_numpy_keys(n_items, plan, seed):
+    bands, rows = plan
+    rng = np.random.default_rng(seed)
+    signatures = rng.integers(0, 2**32, size=(n_items, 128), dtype=np.uint32)
+    keys = kernels.band_keys(signatures, bands, rows, _ROW_MULTIPLIERS, np.uint64(_BAND_WEIGHT))
+    assert np.array_equal(keys, _band_keys_numpy(signatures, bands, rows))
+
+
+def test_band_keys_refuse_more_values_than_a_signature_has():
+    with pytest.raises(ValueError):
+        band_keys(np.zeros((2, 16), dtype=np.uint32), 5, 4)
+
+
+@pytest.mark.slow
+def test_kernels_run_without_a_writable_cache_directory():
+    # The IPython locator is the only one allowed, and it never applies to a file: numba finds
+    # nowhere to cache, as on a read-only installation without a writable home directory.
+    env = dict(os.environ, NUMBA_CACHE_LOCATOR_CLASSES="IPythonCacheLocator")
+    code = ("from dedup import normalize; c = normalize._codes('U.S. and US'); "
+            "print(normalize._tokens_compiled(c)[0].tolist())")
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[0, 5, 9]"
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.lists(st.integers(0, 12), max_size=8), st.integers(1, 6), st.integers(0, 2**32 - 1))
+def test_shingle_kernel_equals_the_numpy_shingles(words, size, seed):
+    hashes = random_shingles(words, seed)
+    words = np.array(words, dtype=np.int64)
+    first_token = np.cumsum(words) - words
+    ours = kernels.text_shingles(hashes, first_token, words, size, _POSITION_MULTIPLIERS, np.uint64(_CONTENT_WEIGHT))
+    for got, expected in zip(ours, _text_shingles_numpy(hashes, first_token, words, size), strict=True):
+        assert got.tolist() == expected.tolist()
