@@ -19,6 +19,7 @@ from difflib import SequenceMatcher
 
 import numpy as np
 
+from .arrays import ranks
 from .models import Passage
 from .paraphrase import sentence_spans
 
@@ -43,32 +44,25 @@ _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s")
 
 
 def seeds(shingles_a: np.ndarray, shingles_b: np.ndarray) -> np.ndarray:
-    """All ``(i, j)`` with ``shingles_a[i] == shingles_b[j]``, sorted by ``i`` then ``j``."""
-    common = np.intersect1d(shingles_a, shingles_b)
-    if len(common) == 0:
-        return np.empty((0, 2), dtype=np.int64)
-    ia = np.flatnonzero(np.isin(shingles_a, common))
-    jb = np.flatnonzero(np.isin(shingles_b, common))
-    order_b = jb[np.argsort(shingles_b[jb], kind="stable")]
+    """All ``(i, j)`` with ``shingles_a[i] == shingles_b[j]``, sorted by ``i`` then ``j``.
+
+    A shingle found ``m`` times in A and ``n`` times in B gives no seeds when ``m * n`` exceeds
+    the boilerplate guard.
+    """
+    order_b = np.argsort(shingles_b, kind="stable")
     keys_b = shingles_b[order_b]
-    lo = np.searchsorted(keys_b, shingles_a[ia], side="left")
-    hi = np.searchsorted(keys_b, shingles_a[ia], side="right")
-    counts = hi - lo
-    keep = counts * np.bincount(np.searchsorted(common, shingles_a[ia]), minlength=len(common))[
-        np.searchsorted(common, shingles_a[ia])
-    ] <= _MAX_SEED_MULTIPLICITY
+    lo = np.searchsorted(keys_b, shingles_a, side="left")
+    counts = np.searchsorted(keys_b, shingles_a, side="right") - lo
+    ia = np.flatnonzero(counts)
+    if len(ia) == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    lo, counts = lo[ia], counts[ia]
+    keys_a = np.sort(shingles_a[ia])
+    in_a = np.searchsorted(keys_a, shingles_a[ia], side="right") - np.searchsorted(keys_a, shingles_a[ia], side="left")
+    keep = counts * in_a <= _MAX_SEED_MULTIPLICITY
     ia, lo, counts = ia[keep], lo[keep], counts[keep]
-    rows = np.repeat(ia, counts)
-    cols = order_b[np.repeat(lo, counts) + _ranks(counts)]
-    pairs = np.column_stack([rows, cols])
-    return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
-
-
-def _ranks(counts: np.ndarray) -> np.ndarray:
-    """``[0..c0-1, 0..c1-1, ...]`` for counts ``[c0, c1, ...]``."""
-    total = int(counts.sum())
-    starts = np.cumsum(counts) - counts
-    return np.arange(total) - np.repeat(starts, counts)
+    # order_b is stable, so within one shingle the B positions come out ascending
+    return np.column_stack([np.repeat(ia, counts), order_b[np.repeat(lo, counts) + ranks(counts)]]).astype(np.int64)
 
 
 @dataclass
@@ -147,11 +141,12 @@ class Span:
 
 
 def _chain_span(chain: Chain, k: int) -> Span:
-    hit_a, hit_b = set(), set()
-    for i, j in chain.seeds:
-        hit_a.update(range(i, i + k))
-        hit_b.update(range(j, j + k))
-    return Span(chain.i_first, chain.i_last + k, chain.j_first, chain.j_last + k, len(hit_a), len(hit_b))
+    # Seeds of a chain rise strictly on both sides, so the words their shingles cover are each
+    # one's k words, less what overlaps the next seed's.
+    i, j = zip(*chain.seeds)
+    hit_a = k + sum(min(k, y - x) for x, y in zip(i, i[1:]))
+    hit_b = k + sum(min(k, y - x) for x, y in zip(j, j[1:]))
+    return Span(chain.i_first, chain.i_last + k, chain.j_first, chain.j_last + k, hit_a, hit_b)
 
 
 def _extension(a: list, b: list, max_gap: int) -> tuple[int, int, int]:
@@ -162,6 +157,10 @@ def _extension(a: list, b: list, max_gap: int) -> tuple[int, int, int]:
     words matched and they make up half of the added words on both sides.
     Returns ``(words added in a, words added in b, words matched)``.
     """
+    # The first matching block must start within max_gap words on both sides; most passage edges
+    # are where the texts part for good, and this settles them without a SequenceMatcher.
+    if set(a[: max_gap + 1]).isdisjoint(b[: max_gap + 1]):
+        return 0, 0, 0
     reach_a = reach_b = matched = 0
     for block in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()[:-1]:
         if block.a - reach_a > max_gap or block.b - reach_b > max_gap:
@@ -235,18 +234,22 @@ def _hull(x: Span, y: Span) -> Span:
 
 
 def _first_common(xs: np.ndarray, ys: np.ndarray) -> tuple[int, int] | None:
-    """Positions ``(p, q)`` of a word common to both lists, nearest their starts."""
-    common = np.intersect1d(xs, ys)
-    if len(common) == 0:
+    """Positions ``(p, q)`` of a word common to both lists, nearest their starts.
+
+    Among the first ``_ANCHOR_REACH`` positions ``p`` of ``xs`` holding a word of ``ys``, each
+    paired with the word's first position ``q`` in ``ys``, the first with the smallest ``p + q``.
+    """
+    if len(xs) == 0 or len(ys) == 0:
         return None
-    px = np.flatnonzero(np.isin(xs, common))
-    qy = np.flatnonzero(np.isin(ys, common))
-    best = None
-    for p in px[:_ANCHOR_REACH].tolist():
-        q = int(qy[np.argmax(ys[qy] == xs[p])])
-        if best is None or p + q < best[0] + best[1]:
-            best = (p, q)
-    return best
+    order = np.argsort(ys, kind="stable")
+    keys = ys[order]
+    at = np.minimum(np.searchsorted(keys, xs), len(keys) - 1)
+    p = np.flatnonzero(keys[at] == xs)[:_ANCHOR_REACH]
+    if len(p) == 0:
+        return None
+    q = order[at[p]]  # a stable sort puts a word's first position first among its equals
+    best = int(np.argmin(p + q))
+    return int(p[best]), int(q[best])
 
 
 def _anchor(span: Span, ha: np.ndarray, hb: np.ndarray) -> Span | None:

@@ -1,0 +1,36 @@
+"""Small numpy building blocks shared by the alignment stages."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["equal_pairs", "ranks"]
+
+
+def ranks(counts: np.ndarray) -> np.ndarray:
+    """``[0..c0-1, 0..c1-1, ...]`` for counts ``[c0, c1, ...]``.
+
+    >>> ranks(np.array([2, 0, 3])).tolist()
+    [0, 1, 0, 1, 2]
+    """
+    total = int(counts.sum())
+    starts = np.cumsum(counts) - counts
+    return np.arange(total) - np.repeat(starts, counts)
+
+
+def equal_pairs(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every ``(p, q)`` with ``xs[p] == ys[q]``, as two index arrays sorted by ``p`` then ``q``.
+
+    A sort-merge join: one ``argsort`` of ``ys`` and two binary searches, so its cost is the size
+    of the inputs plus the number of pairs found.
+
+    >>> p, q = equal_pairs(np.array([5, 7, 5]), np.array([5, 5, 9]))
+    >>> p.tolist(), q.tolist()
+    ([0, 0, 2, 2], [0, 1, 0, 1])
+    """
+    order = np.argsort(ys, kind="stable")
+    sorted_ys = ys[order]
+    lo = np.searchsorted(sorted_ys, xs, side="left")
+    counts = np.searchsorted(sorted_ys, xs, side="right") - lo
+    p = np.repeat(np.arange(len(xs)), counts)
+    return p, order[np.repeat(lo, counts) + ranks(counts)]
