@@ -51,14 +51,14 @@ def seeds(shingles_a: np.ndarray, shingles_b: np.ndarray) -> np.ndarray:
     """
     order_b = np.argsort(shingles_b, kind="stable")
     keys_b = shingles_b[order_b]
-    lo = np.searchsorted(keys_b, shingles_a, side="left")
-    counts = np.searchsorted(keys_b, shingles_a, side="right") - lo
-    ia = np.flatnonzero(counts)
+    lo = np.searchsorted(keys_b, shingles_a)
+    ia = np.flatnonzero(keys_b[np.minimum(lo, len(keys_b) - 1)] == shingles_a) if len(keys_b) else lo[:0]
     if len(ia) == 0:
         return np.empty((0, 2), dtype=np.int64)
-    lo, counts = lo[ia], counts[ia]
-    keys_a = np.sort(shingles_a[ia])
-    in_a = np.searchsorted(keys_a, shingles_a[ia], side="right") - np.searchsorted(keys_a, shingles_a[ia], side="left")
+    shared = shingles_a[ia]  # usually few: count repeats among these alone
+    lo, counts = lo[ia], np.searchsorted(keys_b, shared, side="right") - lo[ia]
+    keys_a = np.sort(shared)
+    in_a = np.searchsorted(keys_a, shared, side="right") - np.searchsorted(keys_a, shared, side="left")
     keep = counts * in_a <= _MAX_SEED_MULTIPLICITY
     ia, lo, counts = ia[keep], lo[keep], counts[keep]
     # order_b is stable, so within one shingle the B positions come out ascending
@@ -77,27 +77,36 @@ class Chain:
 
 
 def chain_seeds(points: np.ndarray, reach: int) -> list[Chain]:
-    """Greedy chaining of seeds sorted by ``i``: each joins the nearest open chain it can extend."""
-    open_chains: list[Chain] = []
-    done: list[Chain] = []
+    """Greedy chaining of seeds sorted by ``i``: each joins the nearest open chain it can extend.
+
+    The nearest chain costs ``max(di, dj) + |di - dj|``; ties go to the oldest chain. A seed right
+    after a chain's last one on both sides (``di = dj = 1``) costs 1, which no other chain can
+    match, so the seeds along a copied passage join their chain without a search.
+    """
+    open_chains: list[Chain] = []  # in order of creation, possibly holding closed ones
+    by_last: dict[tuple[int, int], Chain] = {}
+    chains: list[Chain] = []
     for i, j in points.tolist():
-        still_open = []
-        for chain in open_chains:
-            (still_open if i - chain.i_last <= reach else done).append(chain)
-        open_chains = still_open
-        best, best_cost = None, None
-        for chain in open_chains:
-            di, dj = i - chain.i_last, j - chain.j_last
-            if 0 < di <= reach and 0 < dj <= reach:
-                cost = max(di, dj) + abs(di - dj)
-                if best_cost is None or cost < best_cost:
-                    best, best_cost = chain, cost
+        best = by_last.pop((i - 1, j - 1), None) if reach >= 1 else None
         if best is None:
-            open_chains.append(Chain(i, j, i, j, [(i, j)]))
+            open_chains = [chain for chain in open_chains if i - chain.i_last <= reach]
+            best_cost = None
+            for chain in open_chains:
+                di, dj = i - chain.i_last, j - chain.j_last
+                if 0 < di <= reach and 0 < dj <= reach:
+                    cost = max(di, dj) + abs(di - dj)
+                    if best_cost is None or cost < best_cost:
+                        best, best_cost = chain, cost
+        if best is None:
+            best = Chain(i, j, i, j, [(i, j)])
+            open_chains.append(best)
+            chains.append(best)
         else:
+            by_last.pop((best.i_last, best.j_last), None)
             best.i_last, best.j_last = i, j
             best.seeds.append((i, j))
-    return done + open_chains
+        by_last[(i, j)] = best
+    return chains
 
 
 def _covered(mask: np.ndarray, first: int, last: int) -> float:
@@ -143,10 +152,12 @@ class Span:
 def _chain_span(chain: Chain, k: int) -> Span:
     # Seeds of a chain rise strictly on both sides, so the words their shingles cover are each
     # one's k words, less what overlaps the next seed's.
-    i, j = zip(*chain.seeds)
-    hit_a = k + sum(min(k, y - x) for x, y in zip(i, i[1:]))
-    hit_b = k + sum(min(k, y - x) for x, y in zip(j, j[1:]))
-    return Span(chain.i_first, chain.i_last + k, chain.j_first, chain.j_last + k, hit_a, hit_b)
+    if len(chain.seeds) > 16:
+        steps = np.minimum(np.diff(np.array(chain.seeds), axis=0), k).sum(axis=0).tolist()
+    else:
+        i, j = zip(*chain.seeds)
+        steps = [sum(min(k, y - x) for x, y in zip(i, i[1:])), sum(min(k, y - x) for x, y in zip(j, j[1:]))]
+    return Span(chain.i_first, chain.i_last + k, chain.j_first, chain.j_last + k, k + steps[0], k + steps[1])
 
 
 def _extension(a: list, b: list, max_gap: int) -> tuple[int, int, int]:

@@ -18,17 +18,18 @@ def ranks(counts: np.ndarray) -> np.ndarray:
     return np.arange(total) - np.repeat(starts, counts)
 
 
-def equal_pairs(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def equal_pairs(xs: np.ndarray, ys: np.ndarray, order: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Every ``(p, q)`` with ``xs[p] == ys[q]``, as two index arrays sorted by ``p`` then ``q``.
 
-    A sort-merge join: one ``argsort`` of ``ys`` and two binary searches, so its cost is the size
-    of the inputs plus the number of pairs found.
+    A sort-merge join: one ``argsort`` of ``ys`` (or ``order``, that ``argsort`` computed
+    beforehand) and two binary searches, so its cost is the size of the inputs plus the number
+    of pairs found.
 
     >>> p, q = equal_pairs(np.array([5, 7, 5]), np.array([5, 5, 9]))
     >>> p.tolist(), q.tolist()
     ([0, 0, 2, 2], [0, 1, 0, 1])
     """
-    order = np.argsort(ys, kind="stable")
+    order = np.argsort(ys, kind="stable") if order is None else order
     sorted_ys = ys[order]
     lo = np.searchsorted(sorted_ys, xs, side="left")
     counts = np.searchsorted(sorted_ys, xs, side="right") - lo

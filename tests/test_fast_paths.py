@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
-from dedup import align, paraphrase
+from dedup import align, paraphrase, sentences
 from dedup.arrays import equal_pairs, ranks
 from dedup.normalize import tokenize_array
 
@@ -103,15 +103,29 @@ def test_extension_shortcut_changes_nothing(a, b, max_gap):
 @given(texts())
 def test_sentence_boundaries_match_the_gap_by_gap_form(text):
     tokens = tokenize_array(text)
-    assert paraphrase._boundaries(text, tokens).tolist() == paraphrase._boundaries_slow(text, tokens).tolist()
+    assert sentences._boundaries(text, tokens).tolist() == sentences._boundaries_slow(text, tokens).tolist()
 
 
 @PROPERTY
 @given(texts())
 def test_terms_by_key_hash_match_stemming_each_word(text):
     tokens = tokenize_array(text)
-    expected = [paraphrase._term(text[s:e]) for s, e in zip(tokens.starts.tolist(), tokens.ends.tolist())]
-    assert paraphrase._terms(text, tokens).tolist() == expected
+    expected = [sentences._term(text[s:e]) for s, e in zip(tokens.starts.tolist(), tokens.ends.tolist())]
+    assert sentences._terms(text, tokens).tolist() == expected
+
+
+@PROPERTY
+@given(texts())
+def test_entries_count_each_term_of_each_sentence(text):
+    f = sentences.features(text, tokenize_array(text))
+    pairs = list(zip(f.term_sentence.tolist(), f.terms.tolist()))
+    e = f.entries
+    assert list(zip(e.sentence.tolist(), e.term.tolist())) == sorted(set(pairs))
+    assert e.count.tolist() == [pairs.count(key) for key in sorted(set(pairs))]
+    assert e.vocab.tolist() == sorted(set(f.terms.tolist()))
+    assert e.frequency.tolist() == [len({s for s, t in set(pairs) if t == term}) for term in e.vocab.tolist()]
+    assert (e.vocab[e.vocab_index] == e.term).all() and (np.diff(e.term[e.by_term].astype(float)) >= 0).all()
+    assert e.size.tolist() == [len({t for s, t in pairs if s == n}) for n in range(f.sentences)]
 
 
 def _sentence_seeds_scipy(fa, fb, min_cosine: float, min_dice: float) -> set[tuple[int, int]]:
@@ -143,6 +157,5 @@ def test_sentence_seeds_match_sparse_matrix_algebra(a, b, threshold):
     fa, fb = paraphrase.features(a, tokenize_array(a)), paraphrase.features(b, tokenize_array(b))
     if len(fa.terms) == 0 or len(fb.terms) == 0:
         return
-    ea, eb, isf, _, _ = paraphrase._matrices(fa, fb)
-    found = paraphrase._seeds(ea, eb, isf, (fa.sentences, fb.sentences), threshold, threshold)
+    found = paraphrase._seeds(fa, fb, threshold, threshold)
     assert {tuple(s) for s in found.tolist()} == _sentence_seeds_scipy(fa, fb, threshold, threshold)
