@@ -71,6 +71,29 @@ def test_first_common_word_is_the_nearest_to_both_starts(xs, ys):
     assert align._first_common(xs, ys) == _first_common_slow(xs, ys)
 
 
+def _chain_seeds_slow(points: np.ndarray, reach: int) -> list[list[tuple[int, int]]]:
+    """Greedy chaining, every open chain searched for every seed."""
+    open_chains, done = [], []
+    for i, j in points.tolist():
+        done += [c for c in open_chains if i - c[-1][0] > reach]
+        open_chains = [c for c in open_chains if i - c[-1][0] <= reach]
+        costs = [(max(i - c[-1][0], j - c[-1][1]) + abs((i - c[-1][0]) - (j - c[-1][1])), n)
+                 for n, c in enumerate(open_chains) if 0 < i - c[-1][0] <= reach and 0 < j - c[-1][1] <= reach]
+        if costs:
+            open_chains[min(costs)[1]].append((i, j))
+        else:
+            open_chains.append([(i, j)])
+    return sorted(done + open_chains)
+
+
+@PROPERTY
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30), st.integers(1, 8)), max_size=30), st.integers(0, 6))
+def test_chains_match_searching_every_open_chain(runs, reach):
+    diagonals = {(i + t, j + t) for i, j, length in runs for t in range(length)}  # copied passages
+    points = np.array(sorted(diagonals), dtype=np.int64).reshape(-1, 2)
+    assert sorted(c.seeds for c in align.chain_seeds(points, reach)) == _chain_seeds_slow(points, reach)
+
+
 @PROPERTY
 @given(st.lists(st.integers(0, 60), min_size=1, max_size=60, unique=True), st.data(), st.integers(1, 7))
 def test_chain_hits_count_the_words_the_seeds_cover(i_values, data, k):
