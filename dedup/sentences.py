@@ -25,7 +25,8 @@ _SENTENCE_MARK = re.compile(r"[.!?;:](?=[\"'”’)\]]*\s)")
 _LINE_BREAK = re.compile(r"\n")
 _SUFFIXES = ("ingly", "ings", "ing", "edly", "ed", "ies", "es", "ly", "s")
 _STEM_CHARS = 6
-_CACHE_SIZE = 512
+# Enough for the articles of one alignment batch (500 candidate pairs), a few MB.
+_CACHE_SIZE = 1024
 # English function words: they carry no content, so they give no evidence of reuse.
 _STOP = frozenset("""
 a about above after again against all almost also although always am among an and another any
