@@ -67,45 +67,68 @@ def seeds(shingles_a: np.ndarray, shingles_b: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Chain:
-    """Seeds chained into one passage candidate (shingle positions, inclusive)."""
+    """Seeds chained into one passage candidate (shingle positions, inclusive).
+
+    The seeds come in diagonal runs ``(i, j, length)``: seeds ``(i + t, j + t)`` for ``t`` below
+    ``length``; ``count`` is the number of seeds.
+    """
 
     i_first: int
     j_first: int
     i_last: int
     j_last: int
-    seeds: list
+    runs: list
+    count: int
+
+    @property
+    def seeds(self) -> list[tuple[int, int]]:
+        return [(i + t, j + t) for i, j, length in self.runs for t in range(length)]
+
+
+def _runs(points: np.ndarray, reach: int) -> tuple[list, list]:
+    """Heads ``(i, j)`` and lengths of the diagonal runs of seeds, in the seeds' order.
+
+    A seed right after another on both sides (``di = dj = 1``, within ``reach``) always joins
+    that seed's chain: its cost, 1, is the lowest possible and no other chain can have it. So a
+    run of such seeds joins chains as one, and only the first seed of a run needs a search.
+    """
+    if reach < 1 or len(points) == 0:
+        return points.tolist(), [1] * len(points)
+    i, diagonal = points[:, 0], points[:, 1] - points[:, 0]
+    order = np.lexsort((i, diagonal))  # runs lie along diagonals
+    i, diagonal = i[order], diagonal[order]
+    head = np.flatnonzero(np.r_[True, (diagonal[1:] != diagonal[:-1]) | (i[1:] != i[:-1] + 1)])
+    lengths = np.diff(np.r_[head, len(order)])
+    in_order = np.argsort(order[head])  # points are sorted, so index order is seed order
+    return points[order[head][in_order]].tolist(), lengths[in_order].tolist()
 
 
 def chain_seeds(points: np.ndarray, reach: int) -> list[Chain]:
     """Greedy chaining of seeds sorted by ``i``: each joins the nearest open chain it can extend.
 
-    The nearest chain costs ``max(di, dj) + |di - dj|``; ties go to the oldest chain. A seed right
-    after a chain's last one on both sides (``di = dj = 1``) costs 1, which no other chain can
-    match, so the seeds along a copied passage join their chain without a search.
+    The nearest chain costs ``max(di, dj) + |di - dj|``; ties go to the oldest chain. Diagonal
+    runs of seeds join as one (:func:`_runs`). While a run is under way no later seed can join
+    its chain (its seeds fill the diagonal up to the one being placed), so judging the chain by
+    the run's end gives the same choices.
     """
-    open_chains: list[Chain] = []  # in order of creation, possibly holding closed ones
-    by_last: dict[tuple[int, int], Chain] = {}
+    open_chains: list[Chain] = []  # in order of creation
     chains: list[Chain] = []
-    for i, j in points.tolist():
-        best = by_last.pop((i - 1, j - 1), None) if reach >= 1 else None
+    for (i, j), length in zip(*_runs(points, reach)):
+        open_chains = [chain for chain in open_chains if i - chain.i_last <= reach]
+        best, best_cost = None, None
+        for chain in open_chains:
+            di, dj = i - chain.i_last, j - chain.j_last
+            if 0 < di <= reach and 0 < dj <= reach:
+                cost = max(di, dj) + abs(di - dj)
+                if best_cost is None or cost < best_cost:
+                    best, best_cost = chain, cost
         if best is None:
-            open_chains = [chain for chain in open_chains if i - chain.i_last <= reach]
-            best_cost = None
-            for chain in open_chains:
-                di, dj = i - chain.i_last, j - chain.j_last
-                if 0 < di <= reach and 0 < dj <= reach:
-                    cost = max(di, dj) + abs(di - dj)
-                    if best_cost is None or cost < best_cost:
-                        best, best_cost = chain, cost
-        if best is None:
-            best = Chain(i, j, i, j, [(i, j)])
+            best = Chain(i, j, i, j, [], 0)
             open_chains.append(best)
             chains.append(best)
-        else:
-            by_last.pop((best.i_last, best.j_last), None)
-            best.i_last, best.j_last = i, j
-            best.seeds.append((i, j))
-        by_last[(i, j)] = best
+        best.i_last, best.j_last = i + length - 1, j + length - 1
+        best.runs.append((i, j, length))
+        best.count += length
     return chains
 
 
@@ -115,7 +138,7 @@ def _covered(mask: np.ndarray, first: int, last: int) -> float:
 
 def _select(chains: list[Chain], k: int, len_a: int, len_b: int) -> list[Chain]:
     """Keep chains strongest first, dropping ones already explained on both sides."""
-    ranked = sorted(chains, key=lambda c: (-len(c.seeds), c.i_first, c.j_first))
+    ranked = sorted(chains, key=lambda c: (-c.count, c.i_first, c.j_first))
     taken_a = np.zeros(len_a, dtype=bool)
     taken_b = np.zeros(len_b, dtype=bool)
     kept = []
@@ -151,13 +174,12 @@ class Span:
 
 def _chain_span(chain: Chain, k: int) -> Span:
     # Seeds of a chain rise strictly on both sides, so the words their shingles cover are each
-    # one's k words, less what overlaps the next seed's.
-    if len(chain.seeds) > 16:
-        steps = np.minimum(np.diff(np.array(chain.seeds), axis=0), k).sum(axis=0).tolist()
-    else:
-        i, j = zip(*chain.seeds)
-        steps = [sum(min(k, y - x) for x, y in zip(i, i[1:])), sum(min(k, y - x) for x, y in zip(j, j[1:]))]
-    return Span(chain.i_first, chain.i_last + k, chain.j_first, chain.j_last + k, k + steps[0], k + steps[1])
+    # one's k words, less what overlaps the next seed's (all but one word, inside a run).
+    hit_a = hit_b = k + chain.count - len(chain.runs)
+    for (i0, j0, length), (i1, j1, _) in zip(chain.runs, chain.runs[1:]):
+        hit_a += min(k, i1 - i0 - length + 1)
+        hit_b += min(k, j1 - j0 - length + 1)
+    return Span(chain.i_first, chain.i_last + k, chain.j_first, chain.j_last + k, hit_a, hit_b)
 
 
 def _extension(a: list, b: list, max_gap: int) -> tuple[int, int, int]:

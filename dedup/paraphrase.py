@@ -50,7 +50,14 @@ class SentenceSpan:
 
 
 def _split(seeds: np.ndarray, column: int, max_gap: int) -> list[np.ndarray]:
-    """Cut seeds, sorted on ``column``, wherever neighbours are more than ``max_gap`` apart."""
+    """Cut seeds, sorted on ``column``, wherever neighbours are more than ``max_gap`` apart.
+
+    Seeds with no such gap come back as one group as they are (order inside a group is of no
+    consequence), which spares sorting them.
+    """
+    values = seeds[:, column]
+    if len(seeds) < 2 or int(values.max()) - int(values.min()) <= max_gap:
+        return [seeds]
     ordered = seeds[np.lexsort((seeds[:, 1 - column], seeds[:, column]))]
     cuts = np.flatnonzero(np.diff(ordered[:, column]) > max_gap) + 1
     return np.split(ordered, cuts)
@@ -183,6 +190,11 @@ def _filter(spans: list[SentenceSpan], min_words: int) -> list[SentenceSpan]:
     return sorted(kept, key=lambda s: (s.a0, s.b0))
 
 
+def _reach(f: TextFeatures, sentences: np.ndarray) -> int:
+    """Words from the first to the last of ``sentences``."""
+    return int(f.bounds[sentences.max() + 1] - f.bounds[sentences.min()])
+
+
 def sentence_spans(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens, *, min_words: int,
                    min_cosine: float = 0.33, min_dice: float = 0.33, max_gap: int = 4,
                    min_fragment_cosine: float = 0.34) -> list[SentenceSpan]:
@@ -204,8 +216,8 @@ def sentence_spans(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens,
     if len(fa.terms) == 0 or len(fb.terms) == 0:
         return []
     points = _seeds(fa, fb, min_cosine, min_dice)
-    if len(points) == 0:
-        return []
+    if len(points) == 0 or min(_reach(fa, points[:, 0]), _reach(fb, points[:, 1])) < min_words:
+        return []  # every passage lies within the sentences the seeds reach: too short
     pair = _pair(fa, fb)
     spans = []
     for group, similarity in _extend(points, pair, max_gap, min_fragment_cosine):

@@ -99,7 +99,8 @@ def test_chains_match_searching_every_open_chain(runs, reach):
 def test_chain_hits_count_the_words_the_seeds_cover(i_values, data, k):
     i = sorted(i_values)
     j = sorted(data.draw(st.lists(st.integers(0, 90), min_size=len(i), max_size=len(i), unique=True)))
-    chain = align.Chain(i[0], j[0], i[-1], j[-1], list(zip(i, j)))
+    chain = align.chain_seeds(np.array(list(zip(i, j)), dtype=np.int64), reach=100)[0]
+    assert chain.seeds == list(zip(i, j))
     span = align._chain_span(chain, k)
     assert span.hit_a == len({w for x in i for w in range(x, x + k)})
     assert span.hit_b == len({w for y in j for w in range(y, y + k)})
@@ -182,3 +183,12 @@ def test_sentence_seeds_match_sparse_matrix_algebra(a, b, threshold):
         return
     found = paraphrase._seeds(fa, fb, threshold, threshold)
     assert {tuple(s) for s in found.tolist()} == _sentence_seeds_scipy(fa, fb, threshold, threshold)
+
+
+@PROPERTY
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=1500))
+def test_locality_order_only_reorders_the_candidate_pairs(pairs):
+    from dedup.detect import _locality_order
+
+    candidates = np.array(sorted({(min(p), max(p)) for p in pairs if p[0] != p[1]}), dtype=np.int64).reshape(-1, 2)
+    assert sorted(map(tuple, _locality_order(candidates).tolist())) == sorted(map(tuple, candidates.tolist()))
