@@ -19,7 +19,7 @@ from difflib import SequenceMatcher
 
 import numpy as np
 
-from .arrays import ranks
+from .arrays import groups, ranks
 from .models import Passage
 from .paraphrase import sentence_spans
 
@@ -27,6 +27,8 @@ __all__ = ["Chain", "align", "seeds"]
 
 # Boilerplate guard: a shingle repeated more often than this in one pair gives no seeds.
 _MAX_SEED_MULTIPLICITY = 16
+# Fewer seeds than this are chained one by one, without looking for diagonal runs first.
+_FEW_SEEDS = 8
 _CLOSING = set(".,;:!?\"'”’)]»")
 # A paraphrase passage that exact passages already cover this much adds nothing but the
 # unshared sentences between them (a rewrite of the same story), so it is dropped.
@@ -92,13 +94,12 @@ def _runs(points: np.ndarray, reach: int) -> tuple[list, list]:
     that seed's chain: its cost, 1, is the lowest possible and no other chain can have it. So a
     run of such seeds joins chains as one, and only the first seed of a run needs a search.
     """
-    if reach < 1 or len(points) == 0:
+    if reach < 1 or len(points) < _FEW_SEEDS:  # a handful of seeds: searching each costs less
         return points.tolist(), [1] * len(points)
     i, diagonal = points[:, 0], points[:, 1] - points[:, 0]
     order = np.lexsort((i, diagonal))  # runs lie along diagonals
     i, diagonal = i[order], diagonal[order]
-    head = np.flatnonzero(np.r_[True, (diagonal[1:] != diagonal[:-1]) | (i[1:] != i[:-1] + 1)])
-    lengths = np.diff(np.r_[head, len(order)])
+    head, lengths = groups((diagonal[1:] != diagonal[:-1]) | (i[1:] != i[:-1] + 1))
     in_order = np.argsort(order[head])  # points are sorted, so index order is seed order
     return points[order[head][in_order]].tolist(), lengths[in_order].tolist()
 
@@ -133,7 +134,7 @@ def chain_seeds(points: np.ndarray, reach: int) -> list[Chain]:
 
 
 def _covered(mask: np.ndarray, first: int, last: int) -> float:
-    return float(mask[first : last + 1].mean()) if last >= first else 0.0
+    return np.count_nonzero(mask[first : last + 1]) / (last + 1 - first) if last >= first else 0.0
 
 
 def _select(chains: list[Chain], k: int, len_a: int, len_b: int) -> list[Chain]:

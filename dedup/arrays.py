@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["equal_pairs", "ranks"]
+__all__ = ["equal_pairs", "groups", "ranks"]
 
 
 def ranks(counts: np.ndarray) -> np.ndarray:
@@ -35,3 +35,16 @@ def equal_pairs(xs: np.ndarray, ys: np.ndarray, order: np.ndarray | None = None)
     counts = np.searchsorted(sorted_ys, xs, side="right") - lo
     p = np.repeat(np.arange(len(xs)), counts)
     return p, order[np.repeat(lo, counts) + ranks(counts)]
+
+
+def groups(boundary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and lengths of the groups of a non-empty array, given ``boundary[t]``: whether
+    element ``t + 1`` starts a new group (as ``values[1:] != values[:-1]`` says of runs of
+    equal values).
+
+    >>> starts, lengths = groups(np.array([False, True, True, False]))
+    >>> starts.tolist(), lengths.tolist()
+    ([0, 2, 3], [2, 1, 2])
+    """
+    starts = np.flatnonzero(np.concatenate(([True], boundary)))
+    return starts, np.diff(np.append(starts, len(boundary) + 1))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import xxhash
 
+from .arrays import groups
 from .normalize import Tokens, normalize_token, tokenize_array
 
 __all__ = ["TextFeatures", "features", "stem"]
@@ -78,11 +79,11 @@ class Entries:
 def _entries(terms: np.ndarray, sentence: np.ndarray, sentences: int) -> Entries:
     order = np.lexsort((terms, sentence))
     s, t = sentence[order], terms[order]
-    first = np.flatnonzero(np.r_[True, (s[1:] != s[:-1]) | (t[1:] != t[:-1])]) if len(t) else order
+    first, count = groups((s[1:] != s[:-1]) | (t[1:] != t[:-1])) if len(t) else (order, order)
     s, t = s[first], t[first]
     vocab, index, frequency = np.unique(t, return_inverse=True, return_counts=True)
-    return Entries(s, t, np.diff(np.r_[first, len(order)]), np.argsort(t, kind="stable"), vocab, frequency,
-                   index.reshape(-1), np.bincount(s, minlength=sentences))
+    return Entries(s, t, count, np.argsort(t, kind="stable"), vocab, frequency, index.reshape(-1),
+                   np.bincount(s, minlength=sentences))
 
 
 @dataclass(frozen=True, eq=False)

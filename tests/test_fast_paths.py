@@ -192,3 +192,12 @@ def test_locality_order_only_reorders_the_candidate_pairs(pairs):
 
     candidates = np.array(sorted({(min(p), max(p)) for p in pairs if p[0] != p[1]}), dtype=np.int64).reshape(-1, 2)
     assert sorted(map(tuple, _locality_order(candidates).tolist())) == sorted(map(tuple, candidates.tolist()))
+
+
+@PROPERTY
+@given(st.sets(st.integers(0, 50)), st.sets(st.integers(0, 50)))
+def test_shared_shingles_count_the_intersection(xs, ys):
+    from dedup.detect import _shared
+
+    as_array = lambda values: np.array(sorted(values), dtype=np.uint64)  # noqa: E731
+    assert _shared(as_array(xs), as_array(ys)) == len(xs & ys)
