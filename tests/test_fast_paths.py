@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
-from dedup import align, paraphrase, sentences
+from dedup import align, chains, paraphrase, sentences
 from dedup.arrays import equal_pairs, ranks
 from dedup.normalize import tokenize_array
 
@@ -42,21 +42,21 @@ def test_equal_pairs_lists_every_equal_pair_in_order(xs, ys):
 
 def _seeds_slow(x: np.ndarray, y: np.ndarray) -> list[tuple[int, int]]:
     pairs = [(i, j) for i in range(len(x)) for j in range(len(y)) if x[i] == y[j]]
-    guard = align._MAX_SEED_MULTIPLICITY
+    guard = chains._MAX_SEED_MULTIPLICITY
     return [(i, j) for i, j in pairs if (x == x[i]).sum() * (y == x[i]).sum() <= guard]
 
 
 @PROPERTY
 @given(small_ints, small_ints)
 def test_shingle_seeds_match_every_pair_within_the_boilerplate_guard(x, y):
-    assert [tuple(s) for s in align.seeds(x, y).tolist()] == _seeds_slow(x, y)
+    assert [tuple(s) for s in chains.seeds(x, y).tolist()] == _seeds_slow(x, y)
 
 
 @PROPERTY
 @given(st.lists(st.integers(0, 3), min_size=1, max_size=40), st.integers(0, 10))
 def test_seed_guard_drops_shingles_repeated_too_often(values, extra):
     x = np.array(values + [9] * extra, dtype=np.uint64)
-    assert [tuple(s) for s in align.seeds(x, x).tolist()] == _seeds_slow(x, x)
+    assert [tuple(s) for s in chains.seeds(x, x).tolist()] == _seeds_slow(x, x)
 
 
 def _first_common_slow(xs: np.ndarray, ys: np.ndarray):
@@ -91,7 +91,7 @@ def _chain_seeds_slow(points: np.ndarray, reach: int) -> list[list[tuple[int, in
 def test_chains_match_searching_every_open_chain(runs, reach):
     diagonals = {(i + t, j + t) for i, j, length in runs for t in range(length)}  # copied passages
     points = np.array(sorted(diagonals), dtype=np.int64).reshape(-1, 2)
-    assert sorted(c.seeds for c in align.chain_seeds(points, reach)) == _chain_seeds_slow(points, reach)
+    assert sorted(c.seeds for c in chains.chain_seeds(points, reach)) == _chain_seeds_slow(points, reach)
 
 
 @PROPERTY
@@ -99,7 +99,7 @@ def test_chains_match_searching_every_open_chain(runs, reach):
 def test_chain_hits_count_the_words_the_seeds_cover(i_values, data, k):
     i = sorted(i_values)
     j = sorted(data.draw(st.lists(st.integers(0, 90), min_size=len(i), max_size=len(i), unique=True)))
-    chain = align.chain_seeds(np.array(list(zip(i, j)), dtype=np.int64), reach=100)[0]
+    chain = chains.chain_seeds(np.array(list(zip(i, j)), dtype=np.int64), reach=100)[0]
     assert chain.seeds == list(zip(i, j))
     span = align._chain_span(chain, k)
     assert span.hit_a == len({w for x in i for w in range(x, x + k)})
