@@ -19,13 +19,12 @@ from difflib import SequenceMatcher
 
 import numpy as np
 
+from .chains import Chain, chain_seeds, seeds
 from .models import Passage
 from .paraphrase import sentence_spans
 
 __all__ = ["Chain", "align", "seeds"]
 
-# Boilerplate guard: a shingle repeated more often than this in one pair gives no seeds.
-_MAX_SEED_MULTIPLICITY = 16
 _CLOSING = set(".,;:!?\"'”’)]»")
 # A paraphrase passage that exact passages already cover this much adds nothing but the
 # unshared sentences between them (a rewrite of the same story), so it is dropped.
@@ -42,77 +41,13 @@ _ANCHOR_REACH = 40
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s")
 
 
-def seeds(shingles_a: np.ndarray, shingles_b: np.ndarray) -> np.ndarray:
-    """All ``(i, j)`` with ``shingles_a[i] == shingles_b[j]``, sorted by ``i`` then ``j``."""
-    common = np.intersect1d(shingles_a, shingles_b)
-    if len(common) == 0:
-        return np.empty((0, 2), dtype=np.int64)
-    ia = np.flatnonzero(np.isin(shingles_a, common))
-    jb = np.flatnonzero(np.isin(shingles_b, common))
-    order_b = jb[np.argsort(shingles_b[jb], kind="stable")]
-    keys_b = shingles_b[order_b]
-    lo = np.searchsorted(keys_b, shingles_a[ia], side="left")
-    hi = np.searchsorted(keys_b, shingles_a[ia], side="right")
-    counts = hi - lo
-    keep = counts * np.bincount(np.searchsorted(common, shingles_a[ia]), minlength=len(common))[
-        np.searchsorted(common, shingles_a[ia])
-    ] <= _MAX_SEED_MULTIPLICITY
-    ia, lo, counts = ia[keep], lo[keep], counts[keep]
-    rows = np.repeat(ia, counts)
-    cols = order_b[np.repeat(lo, counts) + _ranks(counts)]
-    pairs = np.column_stack([rows, cols])
-    return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
-
-
-def _ranks(counts: np.ndarray) -> np.ndarray:
-    """``[0..c0-1, 0..c1-1, ...]`` for counts ``[c0, c1, ...]``."""
-    total = int(counts.sum())
-    starts = np.cumsum(counts) - counts
-    return np.arange(total) - np.repeat(starts, counts)
-
-
-@dataclass
-class Chain:
-    """Seeds chained into one passage candidate (shingle positions, inclusive)."""
-
-    i_first: int
-    j_first: int
-    i_last: int
-    j_last: int
-    seeds: list
-
-
-def chain_seeds(points: np.ndarray, reach: int) -> list[Chain]:
-    """Greedy chaining of seeds sorted by ``i``: each joins the nearest open chain it can extend."""
-    open_chains: list[Chain] = []
-    done: list[Chain] = []
-    for i, j in points.tolist():
-        still_open = []
-        for chain in open_chains:
-            (still_open if i - chain.i_last <= reach else done).append(chain)
-        open_chains = still_open
-        best, best_cost = None, None
-        for chain in open_chains:
-            di, dj = i - chain.i_last, j - chain.j_last
-            if 0 < di <= reach and 0 < dj <= reach:
-                cost = max(di, dj) + abs(di - dj)
-                if best_cost is None or cost < best_cost:
-                    best, best_cost = chain, cost
-        if best is None:
-            open_chains.append(Chain(i, j, i, j, [(i, j)]))
-        else:
-            best.i_last, best.j_last = i, j
-            best.seeds.append((i, j))
-    return done + open_chains
-
-
 def _covered(mask: np.ndarray, first: int, last: int) -> float:
-    return float(mask[first : last + 1].mean()) if last >= first else 0.0
+    return np.count_nonzero(mask[first : last + 1]) / (last + 1 - first) if last >= first else 0.0
 
 
 def _select(chains: list[Chain], k: int, len_a: int, len_b: int) -> list[Chain]:
     """Keep chains strongest first, dropping ones already explained on both sides."""
-    ranked = sorted(chains, key=lambda c: (-len(c.seeds), c.i_first, c.j_first))
+    ranked = sorted(chains, key=lambda c: (-c.count, c.i_first, c.j_first))
     taken_a = np.zeros(len_a, dtype=bool)
     taken_b = np.zeros(len_b, dtype=bool)
     kept = []
@@ -147,11 +82,13 @@ class Span:
 
 
 def _chain_span(chain: Chain, k: int) -> Span:
-    hit_a, hit_b = set(), set()
-    for i, j in chain.seeds:
-        hit_a.update(range(i, i + k))
-        hit_b.update(range(j, j + k))
-    return Span(chain.i_first, chain.i_last + k, chain.j_first, chain.j_last + k, len(hit_a), len(hit_b))
+    # Seeds of a chain rise strictly on both sides, so the words their shingles cover are each
+    # one's k words, less what overlaps the next seed's (all but one word, inside a run).
+    hit_a = hit_b = k + chain.count - len(chain.runs)
+    for (i0, j0, length), (i1, j1, _) in zip(chain.runs, chain.runs[1:]):
+        hit_a += min(k, i1 - i0 - length + 1)
+        hit_b += min(k, j1 - j0 - length + 1)
+    return Span(chain.i_first, chain.i_last + k, chain.j_first, chain.j_last + k, hit_a, hit_b)
 
 
 def _extension(a: list, b: list, max_gap: int) -> tuple[int, int, int]:
@@ -162,6 +99,10 @@ def _extension(a: list, b: list, max_gap: int) -> tuple[int, int, int]:
     words matched and they make up half of the added words on both sides.
     Returns ``(words added in a, words added in b, words matched)``.
     """
+    # The first matching block must start within max_gap words on both sides; most passage edges
+    # are where the texts part for good, and this settles them without a SequenceMatcher.
+    if set(a[: max_gap + 1]).isdisjoint(b[: max_gap + 1]):
+        return 0, 0, 0
     reach_a = reach_b = matched = 0
     for block in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()[:-1]:
         if block.a - reach_a > max_gap or block.b - reach_b > max_gap:
@@ -235,18 +176,22 @@ def _hull(x: Span, y: Span) -> Span:
 
 
 def _first_common(xs: np.ndarray, ys: np.ndarray) -> tuple[int, int] | None:
-    """Positions ``(p, q)`` of a word common to both lists, nearest their starts."""
-    common = np.intersect1d(xs, ys)
-    if len(common) == 0:
+    """Positions ``(p, q)`` of a word common to both lists, nearest their starts.
+
+    Among the first ``_ANCHOR_REACH`` positions ``p`` of ``xs`` holding a word of ``ys``, each
+    paired with the word's first position ``q`` in ``ys``, the first with the smallest ``p + q``.
+    """
+    if len(xs) == 0 or len(ys) == 0:
         return None
-    px = np.flatnonzero(np.isin(xs, common))
-    qy = np.flatnonzero(np.isin(ys, common))
-    best = None
-    for p in px[:_ANCHOR_REACH].tolist():
-        q = int(qy[np.argmax(ys[qy] == xs[p])])
-        if best is None or p + q < best[0] + best[1]:
-            best = (p, q)
-    return best
+    order = np.argsort(ys, kind="stable")
+    keys = ys[order]
+    at = np.minimum(np.searchsorted(keys, xs), len(keys) - 1)
+    p = np.flatnonzero(keys[at] == xs)[:_ANCHOR_REACH]
+    if len(p) == 0:
+        return None
+    q = order[at[p]]  # a stable sort puts a word's first position first among its equals
+    best = int(np.argmin(p + q))
+    return int(p[best]), int(q[best])
 
 
 def _anchor(span: Span, ha: np.ndarray, hb: np.ndarray) -> Span | None:

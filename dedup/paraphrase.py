@@ -15,7 +15,8 @@ Gelbukh (PAN 2014):
 4. **Filtering.** Clusters overlapping a stronger one on either side are dropped (a repeated
    source text is matched once), and so are clusters shorter than ``min_words``.
 
-All work is sparse matrix algebra over the sentences of one pair; per-text features are cached.
+All work is sparse matrix algebra, on plain arrays of nonzero entries, over the sentences of one
+pair; per-text features (:mod:`dedup.sentences`) are cached.
 
 >>> a = "Farmers grew rice on small plots. They still relied on good harvests for food."
 >>> b = "On small plots the farmers grew rice. For food they still relied on harvests that were good."
@@ -25,115 +26,15 @@ All work is sparse matrix algebra over the sentences of one pair; per-text featu
 
 from __future__ import annotations
 
-import re
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
-import xxhash
 
-from .normalize import Tokens, normalize_token, tokenize_array
+from .arrays import equal_pairs
+from .normalize import Tokens, tokenize_array
+from .sentences import Entries, TextFeatures, features
 
 __all__ = ["SentenceSpan", "TextFeatures", "features", "sentence_spans"]
-
-_SENTENCE_END = re.compile(r"[.!?;:][\"'”’)\]]*\s")
-_SUFFIXES = ("ingly", "ings", "ing", "edly", "ed", "ies", "es", "ly", "s")
-_STEM_CHARS = 6
-_CACHE_SIZE = 512
-# English function words: they carry no content, so they give no evidence of reuse.
-_STOP = frozenset("""
-a about above after again against all almost also although always am among an and another any
-are around as at be became because become been before being below between both but by can cannot
-could did do does doing done down during each either else enough etc even ever every few for from
-further had has have having he her here hers herself him himself his how however i ie if in into
-is it its itself just many may me might more most much must my myself neither no nor not now of
-off often on once one only onto or other others otherwise our ours ourselves out over own per
-rather said same say says she should since so some still such than that the their theirs them
-themselves then there therefore these they this those though through thus to together too toward
-towards under until up upon us very via was we well were what whatever when where whether which
-while who whom whose why will with within without would yet you your yours yourself
-""".split())
-
-
-def stem(key: str) -> str:
-    """A light stemmer: strip one common English suffix, then keep the first six letters.
-
-    >>> stem("governments"), stem("governing"), stem("farming")
-    ('govern', 'govern', 'farm')
-    """
-    for suffix in _SUFFIXES:
-        if key.endswith(suffix) and len(key) - len(suffix) >= 3:
-            key = key[: -len(suffix)]
-            break
-    return key[:_STEM_CHARS]
-
-
-@dataclass(frozen=True, eq=False)
-class TextFeatures:
-    """One text's sentences and content words, in token coordinates.
-
-    ``bounds[s]:bounds[s + 1]`` are the tokens of sentence ``s``; ``terms`` and ``term_sentence``
-    list every content word (stem hash) and the sentence it is in.
-    """
-
-    bounds: np.ndarray
-    terms: np.ndarray
-    term_sentence: np.ndarray
-
-    @property
-    def sentences(self) -> int:
-        return len(self.bounds) - 1
-
-
-def _boundaries(text: str, tokens: Tokens) -> np.ndarray:
-    """Token indices where a new sentence starts (always including 0 and ``len(tokens)``)."""
-    cuts = [0]
-    starts, ends = tokens.starts.tolist(), tokens.ends.tolist()
-    for t in range(len(starts) - 1):
-        gap = text[ends[t] : starts[t + 1]]
-        if "\n" in gap:
-            cuts.append(t + 1)
-        elif _SENTENCE_END.match(gap):
-            word = text[starts[t] : ends[t]]
-            if not (len(word) <= 3 and (word[:1].isupper() or "." in word)) or gap[0] in "!?;:":
-                cuts.append(t + 1)
-    cuts.append(len(starts))
-    return np.unique(np.array(cuts, dtype=np.int64))
-
-
-_features_cache: OrderedDict[str, TextFeatures] = OrderedDict()
-_term_cache: dict[str, int] = {}
-
-
-def _term(raw: str) -> int:
-    """Hash of the stem of a raw word, 0 for a function word or a one- or two-letter word."""
-    value = _term_cache.get(raw)
-    if value is None:
-        if len(_term_cache) >= 1_000_000:
-            _term_cache.clear()
-        key = normalize_token(raw)
-        content = key not in _STOP and (len(key) >= 3 or key.isdigit())
-        value = _term_cache[raw] = xxhash.xxh3_64_intdigest(stem(key).encode("utf-8")) | 1 if content else 0
-    return value
-
-
-def features(text: str, tokens: Tokens | None = None) -> TextFeatures:
-    """The :class:`TextFeatures` of ``text`` (cached: alignment meets each text many times)."""
-    found = _features_cache.get(text)
-    if found is not None:
-        _features_cache.move_to_end(text)
-        return found
-    tokens = tokens if tokens is not None else tokenize_array(text)
-    bounds = _boundaries(text, tokens) if len(tokens) else np.array([0], dtype=np.int64)
-    terms = np.array([_term(text[s:e]) for s, e in zip(tokens.starts.tolist(), tokens.ends.tolist())],
-                     dtype=np.uint64)
-    sentence_of = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
-    content = terms != 0
-    found = TextFeatures(bounds, terms[content], sentence_of[content])
-    _features_cache[text] = found
-    if len(_features_cache) > _CACHE_SIZE:
-        _features_cache.popitem(last=False)
-    return found
 
 
 @dataclass(frozen=True)
@@ -148,48 +49,15 @@ class SentenceSpan:
     seeds: int
 
 
-def _matrices(fa: TextFeatures, fb: TextFeatures):
-    """Sentence-by-term count matrices of both texts over their joint vocabulary, the isf, and
-    every content word's vocabulary code."""
-    from scipy import sparse  # deferred: the CLI starts faster without it
-
-    vocab, codes = np.unique(np.concatenate([fa.terms, fb.terms]), return_inverse=True)
-    ca, cb = codes[: len(fa.terms)], codes[len(fa.terms) :]
-    shape_a, shape_b = (fa.sentences, len(vocab)), (fb.sentences, len(vocab))
-    ma = sparse.csr_matrix((np.ones(len(ca)), (fa.term_sentence, ca)), shape=shape_a)
-    mb = sparse.csr_matrix((np.ones(len(cb)), (fb.term_sentence, cb)), shape=shape_b)
-    ma.sum_duplicates()
-    mb.sum_duplicates()
-    df = np.bincount(ma.indices, minlength=len(vocab)) + np.bincount(mb.indices, minlength=len(vocab))
-    isf = np.log((fa.sentences + fb.sentences) / np.maximum(df, 1))
-    return ma, mb, isf, ca, cb
-
-
-def _unit_rows(m, weights: np.ndarray):
-    """Rows of ``m`` weighted by ``weights`` and scaled to unit length (empty rows stay zero)."""
-    w = m.multiply(weights[None, :]).tocsr()
-    norms = np.sqrt(np.asarray(w.multiply(w).sum(axis=1)).ravel())
-    w.data /= np.repeat(np.maximum(norms, 1e-12), np.diff(w.indptr))
-    return w
-
-
-def _seeds(ma, mb, isf: np.ndarray, min_cosine: float, min_dice: float) -> np.ndarray:
-    """Sentence pairs ``(i, j)`` similar enough by tf-idf cosine and by Dice."""
-    cos = (_unit_rows(ma, isf) @ _unit_rows(mb, isf).T).tocoo()
-    keep = cos.data >= min_cosine
-    i, j = cos.row[keep], cos.col[keep]
-    if len(i) == 0:
-        return np.empty((0, 2), dtype=np.int64)
-    ba, bb = (ma > 0).astype(np.float64), (mb > 0).astype(np.float64)
-    size_a, size_b = np.asarray(ba.sum(axis=1)).ravel(), np.asarray(bb.sum(axis=1)).ravel()
-    shared = np.asarray(ba[i].multiply(bb[j]).sum(axis=1)).ravel()
-    dice = 2 * shared / np.maximum(size_a[i] + size_b[j], 1)
-    keep = dice >= min_dice
-    return np.column_stack([i[keep], j[keep]]).astype(np.int64)
-
-
 def _split(seeds: np.ndarray, column: int, max_gap: int) -> list[np.ndarray]:
-    """Cut seeds, sorted on ``column``, wherever neighbours are more than ``max_gap`` apart."""
+    """Cut seeds, sorted on ``column``, wherever neighbours are more than ``max_gap`` apart.
+
+    Seeds with no such gap come back as one group as they are (order inside a group is of no
+    consequence), which spares sorting them.
+    """
+    values = seeds[:, column]
+    if len(seeds) < 2 or int(values.max()) - int(values.min()) <= max_gap:
+        return [seeds]
     ordered = seeds[np.lexsort((seeds[:, 1 - column], seeds[:, column]))]
     cuts = np.flatnonzero(np.diff(ordered[:, column]) > max_gap) + 1
     return np.split(ordered, cuts)
@@ -231,6 +99,69 @@ class _Pair:
         return float(va @ vb / denom) if denom else 0.0
 
 
+def _frequency(e: Entries, other: Entries) -> np.ndarray:
+    """How many sentences of both texts hold each term of ``e``'s vocabulary (both non-empty)."""
+    at = np.minimum(np.searchsorted(other.vocab, e.vocab), len(other.vocab) - 1)
+    return e.frequency + np.where(other.vocab[at] == e.vocab, other.frequency[at], 0)
+
+
+def _unit_rows(f: TextFeatures, isf: np.ndarray) -> np.ndarray:
+    """Entry values weighted by their term's ``isf`` and scaled so that each sentence's vector has
+    unit length. Sums run over the entries in term order within a sentence, as a CSR row sum does."""
+    e = f.entries
+    w = e.count * isf[e.vocab_index]
+    norms = np.sqrt(np.bincount(e.sentence, weights=w * w, minlength=f.sentences))
+    return w / np.maximum(norms, 1e-12)[e.sentence]
+
+
+# Sentence pairs are tallied in a dense table up to this size, and by sorting beyond it.
+_DENSE_CELLS = 1 << 16
+
+
+def _tally(cells: np.ndarray, weights: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct ``cells`` with the sum of their ``weights`` (added in array order) and their count."""
+    if size <= _DENSE_CELLS:
+        counts = np.bincount(cells, minlength=size)
+        found = np.flatnonzero(counts)
+        return found, np.bincount(cells, weights=weights, minlength=size)[found], counts[found]
+    found, slot = np.unique(cells, return_inverse=True)
+    return found, np.bincount(slot, weights=weights), np.bincount(slot)
+
+
+def _seeds(fa: TextFeatures, fb: TextFeatures, min_cosine: float, min_dice: float) -> np.ndarray:
+    """Sentence pairs ``(i, j)`` similar enough by tf-idf cosine and by Dice of their terms.
+
+    Each pair of entries with the same term adds one product to the cosine of its two sentences
+    and one shared term to their Dice; the products of a sentence pair are summed in term order,
+    as in a CSR product ``A @ B.T``.
+    """
+    ea, eb = fa.entries, fb.entries
+    total = fa.sentences + fb.sentences
+    isf_a = np.log(total / np.maximum(_frequency(ea, eb), 1))
+    isf_b = np.log(total / np.maximum(_frequency(eb, ea), 1))
+    ua, ub = _unit_rows(fa, isf_a), _unit_rows(fb, isf_b)
+    p, q = equal_pairs(ea.term, eb.term, order=eb.by_term)
+    if len(p) == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    width = fb.sentences
+    cells, cos, shared = _tally(ea.sentence[p] * width + eb.sentence[q], ua[p] * ub[q], fa.sentences * width)
+    i, j = cells // width, cells % width
+    dice = 2 * shared / np.maximum(ea.size[i] + eb.size[j], 1)
+    keep = (cos >= min_cosine) & (dice >= min_dice)
+    return np.column_stack([i[keep], j[keep]]).astype(np.int64)
+
+
+def _pair(fa: TextFeatures, fb: TextFeatures) -> _Pair:
+    """Both texts' content words as codes of their joint vocabulary, with its isf."""
+    vocab = np.union1d(fa.entries.vocab, fb.entries.vocab)
+    df = np.zeros(len(vocab), dtype=np.int64)
+    df[np.searchsorted(vocab, fa.entries.vocab)] += fa.entries.frequency
+    df[np.searchsorted(vocab, fb.entries.vocab)] += fb.entries.frequency
+    isf = np.log((fa.sentences + fb.sentences) / np.maximum(df, 1))
+    return _Pair(np.searchsorted(vocab, fa.terms), fa.term_sentence, np.searchsorted(vocab, fb.terms),
+                 fb.term_sentence, isf)
+
+
 def _extend(seeds, pair: _Pair, max_gap: int, min_fragment_cosine: float) -> list[tuple[np.ndarray, float]]:
     """Clusters of seeds whose whole fragments are similar; weak clusters are re-cut tighter."""
     found = []
@@ -259,6 +190,11 @@ def _filter(spans: list[SentenceSpan], min_words: int) -> list[SentenceSpan]:
     return sorted(kept, key=lambda s: (s.a0, s.b0))
 
 
+def _reach(f: TextFeatures, sentences: np.ndarray) -> int:
+    """Words from the first to the last of ``sentences``."""
+    return int(f.bounds[sentences.max() + 1] - f.bounds[sentences.min()])
+
+
 def sentence_spans(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens, *, min_words: int,
                    min_cosine: float = 0.33, min_dice: float = 0.33, max_gap: int = 4,
                    min_fragment_cosine: float = 0.34) -> list[SentenceSpan]:
@@ -279,11 +215,10 @@ def sentence_spans(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens,
     fa, fb = features(text_a, tokens_a), features(text_b, tokens_b)
     if len(fa.terms) == 0 or len(fb.terms) == 0:
         return []
-    ma, mb, isf, ca, cb = _matrices(fa, fb)
-    points = _seeds(ma, mb, isf, min_cosine, min_dice)
-    if len(points) == 0:
-        return []
-    pair = _Pair(ca, fa.term_sentence, cb, fb.term_sentence, isf)
+    points = _seeds(fa, fb, min_cosine, min_dice)
+    if len(points) == 0 or min(_reach(fa, points[:, 0]), _reach(fb, points[:, 1])) < min_words:
+        return []  # every passage lies within the sentences the seeds reach: too short
+    pair = _pair(fa, fb)
     spans = []
     for group, similarity in _extend(points, pair, max_gap, min_fragment_cosine):
         i0, i1 = int(group[:, 0].min()), int(group[:, 0].max())

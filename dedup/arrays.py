@@ -1,0 +1,50 @@
+"""Small numpy building blocks shared by the alignment stages."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["equal_pairs", "groups", "ranks"]
+
+
+def ranks(counts: np.ndarray) -> np.ndarray:
+    """``[0..c0-1, 0..c1-1, ...]`` for counts ``[c0, c1, ...]``.
+
+    >>> ranks(np.array([2, 0, 3])).tolist()
+    [0, 1, 0, 1, 2]
+    """
+    total = int(counts.sum())
+    starts = np.cumsum(counts) - counts
+    return np.arange(total) - np.repeat(starts, counts)
+
+
+def equal_pairs(xs: np.ndarray, ys: np.ndarray, order: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Every ``(p, q)`` with ``xs[p] == ys[q]``, as two index arrays sorted by ``p`` then ``q``.
+
+    A sort-merge join: one ``argsort`` of ``ys`` (or ``order``, that ``argsort`` computed
+    beforehand) and two binary searches, so its cost is the size of the inputs plus the number
+    of pairs found.
+
+    >>> p, q = equal_pairs(np.array([5, 7, 5]), np.array([5, 5, 9]))
+    >>> p.tolist(), q.tolist()
+    ([0, 0, 2, 2], [0, 1, 0, 1])
+    """
+    order = np.argsort(ys, kind="stable") if order is None else order
+    sorted_ys = ys[order]
+    lo = np.searchsorted(sorted_ys, xs, side="left")
+    counts = np.searchsorted(sorted_ys, xs, side="right") - lo
+    p = np.repeat(np.arange(len(xs)), counts)
+    return p, order[np.repeat(lo, counts) + ranks(counts)]
+
+
+def groups(boundary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and lengths of the groups of a non-empty array, given ``boundary[t]``: whether
+    element ``t + 1`` starts a new group (as ``values[1:] != values[:-1]`` says of runs of
+    equal values).
+
+    >>> starts, lengths = groups(np.array([False, True, True, False]))
+    >>> starts.tolist(), lengths.tolist()
+    ([0, 2, 3], [2, 1, 2])
+    """
+    starts = np.flatnonzero(np.concatenate(([True], boundary)))
+    return starts, np.diff(np.append(starts, len(boundary) + 1))

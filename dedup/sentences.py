@@ -1,0 +1,194 @@
+"""Per-text features for paraphrase alignment: sentences and the content words in each.
+
+Computed once per text and cached, since alignment meets each text in many pairs. Besides the
+content words in text order, a text keeps its sentence-by-term count matrix as nonzero entries
+and each term's sentence frequency, so that comparing two texts needs no sorting of either.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+import xxhash
+
+from .arrays import groups
+from .normalize import Tokens, normalize_token, tokenize_array
+
+__all__ = ["TextFeatures", "features", "stem"]
+
+_SENTENCE_END = re.compile(r"[.!?;:][\"'”’)\]]*\s")
+# Where _SENTENCE_END matches, found in one pass (the closers and space are only looked at, so
+# no match hides another).
+_SENTENCE_MARK = re.compile(r"[.!?;:](?=[\"'”’)\]]*\s)")
+_LINE_BREAK = re.compile(r"\n")
+_SUFFIXES = ("ingly", "ings", "ing", "edly", "ed", "ies", "es", "ly", "s")
+_STEM_CHARS = 6
+# Enough for the articles of one alignment batch (500 candidate pairs), a few MB.
+_CACHE_SIZE = 1024
+# English function words: they carry no content, so they give no evidence of reuse.
+_STOP = frozenset("""
+a about above after again against all almost also although always am among an and another any
+are around as at be became because become been before being below between both but by can cannot
+could did do does doing done down during each either else enough etc even ever every few for from
+further had has have having he her here hers herself him himself his how however i ie if in into
+is it its itself just many may me might more most much must my myself neither no nor not now of
+off often on once one only onto or other others otherwise our ours ourselves out over own per
+rather said same say says she should since so some still such than that the their theirs them
+themselves then there therefore these they this those though through thus to together too toward
+towards under until up upon us very via was we well were what whatever when where whether which
+while who whom whose why will with within without would yet you your yours yourself
+""".split())
+
+
+def stem(key: str) -> str:
+    """A light stemmer: strip one common English suffix, then keep the first six letters.
+
+    >>> stem("governments"), stem("governing"), stem("farming")
+    ('govern', 'govern', 'farm')
+    """
+    for suffix in _SUFFIXES:
+        if key.endswith(suffix) and len(key) - len(suffix) >= 3:
+            key = key[: -len(suffix)]
+            break
+    return key[:_STEM_CHARS]
+
+
+@dataclass(frozen=True, eq=False)
+class Entries:
+    """A text's sentence-by-term count matrix as its nonzero entries, by sentence then term.
+
+    ``sentence``, ``term`` and ``count`` give each entry; ``by_term`` orders the entries by term
+    (stably); ``vocab`` lists the text's distinct terms (sorted), ``frequency`` how many
+    sentences hold each, and ``vocab_index`` each entry's place in ``vocab``; ``size`` is the
+    number of distinct terms per sentence.
+    """
+
+    sentence: np.ndarray
+    term: np.ndarray
+    count: np.ndarray
+    by_term: np.ndarray
+    vocab: np.ndarray
+    frequency: np.ndarray
+    vocab_index: np.ndarray
+    size: np.ndarray
+
+
+def _entries(terms: np.ndarray, sentence: np.ndarray, sentences: int) -> Entries:
+    order = np.lexsort((terms, sentence))
+    s, t = sentence[order], terms[order]
+    first, count = groups((s[1:] != s[:-1]) | (t[1:] != t[:-1])) if len(t) else (order, order)
+    s, t = s[first], t[first]
+    vocab, index, frequency = np.unique(t, return_inverse=True, return_counts=True)
+    return Entries(s, t, count, np.argsort(t, kind="stable"), vocab, frequency, index.reshape(-1),
+                   np.bincount(s, minlength=sentences))
+
+
+@dataclass(frozen=True, eq=False)
+class TextFeatures:
+    """One text's sentences and content words, in token coordinates.
+
+    ``bounds[s]:bounds[s + 1]`` are the tokens of sentence ``s``; ``terms`` and ``term_sentence``
+    list every content word (stem hash) and the sentence it is in; ``entries`` counts them.
+    """
+
+    bounds: np.ndarray
+    terms: np.ndarray
+    term_sentence: np.ndarray
+    entries: Entries
+
+    @property
+    def sentences(self) -> int:
+        return len(self.bounds) - 1
+
+
+def _boundaries(text: str, tokens: Tokens) -> np.ndarray:
+    """Token indices where a new sentence starts (always including 0 and ``len(tokens)``).
+
+    A sentence ends after token ``t`` when the gap before token ``t + 1`` holds a line break, or
+    starts with sentence punctuation and a space, unless token ``t`` looks like an abbreviation
+    (``Mr.``, ``U.S.``) and the punctuation is a period. The text is searched once for both
+    kinds of mark, and each mark is placed in its gap by binary search.
+    """
+    starts, ends = tokens.starts, tokens.ends
+    count = len(starts)
+    if count == 0:
+        return np.zeros(1, dtype=np.int64)
+    breaks = np.array([m.start() for m in _LINE_BREAK.finditer(text)], dtype=np.int64)
+    after = np.searchsorted(ends, breaks, side="right") - 1  # the token before each line break
+    marks = np.array([m.start() for m in _SENTENCE_MARK.finditer(text)], dtype=np.int64)
+    t = np.minimum(np.searchsorted(ends, marks), count - 1)
+    opening = (t < count - 1) & (ends[t] == marks)  # the mark opens the gap after token t
+    cuts = after[(after >= 0) & (after < count - 1)].tolist()
+    for token, mark in zip(t[opening].tolist(), marks[opening].tolist()):
+        word = text[starts[token] : ends[token]]
+        if not (len(word) <= 3 and (word[:1].isupper() or "." in word)) or text[mark] in "!?;:":
+            cuts.append(token)
+    return np.unique(np.array([-1, *cuts, count - 1], dtype=np.int64)) + 1
+
+
+def _boundaries_slow(text: str, tokens: Tokens) -> np.ndarray:
+    """:func:`_boundaries` gap by gap: the reference the fast form is tested against."""
+    cuts = [0]
+    starts, ends = tokens.starts.tolist(), tokens.ends.tolist()
+    for t in range(len(starts) - 1):
+        gap = text[ends[t] : starts[t + 1]]
+        if "\n" in gap:
+            cuts.append(t + 1)
+        elif _SENTENCE_END.match(gap):
+            word = text[starts[t] : ends[t]]
+            if not (len(word) <= 3 and (word[:1].isupper() or "." in word)) or gap[0] in "!?;:":
+                cuts.append(t + 1)
+    cuts.append(len(starts))
+    return np.unique(np.array(cuts, dtype=np.int64))
+
+
+_features_cache: OrderedDict[str, TextFeatures] = OrderedDict()
+_term_cache: dict[int, int] = {}  # token key hash -> term
+
+
+def _term(raw: str) -> int:
+    """Hash of the stem of a raw word, 0 for a function word or a one- or two-letter word."""
+    key = normalize_token(raw)
+    content = key not in _STOP and (len(key) >= 3 or key.isdigit())
+    return xxhash.xxh3_64_intdigest(stem(key).encode("utf-8")) | 1 if content else 0
+
+
+def _terms(text: str, tokens: Tokens) -> np.ndarray:
+    """:func:`_term` of every token. A term depends on the normalised key alone, so it is looked
+    up by the key's hash, and only words never seen before are stemmed."""
+    hashes = tokens.hashes.tolist()
+    values = list(map(_term_cache.get, hashes))
+    if None in values:
+        if len(_term_cache) >= 1_000_000:
+            _term_cache.clear()
+        starts, ends = tokens.starts.tolist(), tokens.ends.tolist()
+        for t in [t for t, value in enumerate(values) if value is None]:
+            value = _term_cache.get(hashes[t])
+            if value is None:
+                value = _term_cache[hashes[t]] = _term(text[starts[t] : ends[t]])
+            values[t] = value
+    return np.fromiter(values, dtype=np.uint64, count=len(values))
+
+
+def features(text: str, tokens: Tokens | None = None) -> TextFeatures:
+    """The :class:`TextFeatures` of ``text`` (cached: alignment meets each text many times)."""
+    found = _features_cache.get(text)
+    if found is not None:
+        _features_cache.move_to_end(text)
+        return found
+    tokens = tokens if tokens is not None else tokenize_array(text)
+    bounds = _boundaries(text, tokens) if len(tokens) else np.array([0], dtype=np.int64)
+    terms = _terms(text, tokens)
+    sentence_of = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
+    content = terms != 0
+    terms, sentence_of = terms[content], sentence_of[content]
+    found = TextFeatures(bounds, terms, sentence_of, _entries(terms, sentence_of, len(bounds) - 1))
+    _features_cache[text] = found
+    if len(_features_cache) > _CACHE_SIZE:
+        _features_cache.popitem(last=False)
+    return found
+
+

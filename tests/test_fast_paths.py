@@ -1,0 +1,203 @@
+"""The vectorised alignment helpers against slow, obviously correct forms of the same thing."""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy import sparse
+
+from dedup import align, chains, paraphrase, sentences
+from dedup.arrays import equal_pairs, ranks
+from dedup.normalize import tokenize_array
+
+PROPERTY = settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+small_ints = st.lists(st.integers(0, 6), max_size=30).map(lambda xs: np.array(xs, dtype=np.uint64))
+WORDS = ["Mr", "U.S", "farm", "farmers", "the", "rice", "grew", "plots", "a", "Dr", "food", "it", "No", "2024", "e.g"]
+GAPS = [" ", " ", " ", ". ", ".\" ", "? ", "! ", "; ", ": ", ".\n", "\n\n", ", ", " (", ") ", ".)", "...", ". . "]
+
+
+@st.composite
+def texts(draw, max_words: int = 60) -> str:
+    words = draw(st.lists(st.sampled_from(WORDS), max_size=max_words))
+    gaps = draw(st.lists(st.sampled_from(GAPS), min_size=len(words), max_size=len(words)))
+    return draw(st.sampled_from(["", " ", "\n", "("])) + "".join(w + g for w, g in zip(words, gaps))
+
+
+@PROPERTY
+@given(st.lists(st.integers(0, 5), max_size=20))
+def test_ranks_count_up_within_each_group(counts):
+    assert ranks(np.array(counts, dtype=np.int64)).tolist() == [r for c in counts for r in range(c)]
+
+
+@PROPERTY
+@given(small_ints, small_ints)
+def test_equal_pairs_lists_every_equal_pair_in_order(xs, ys):
+    p, q = equal_pairs(xs, ys)
+    expected = [(i, j) for i in range(len(xs)) for j in range(len(ys)) if xs[i] == ys[j]]
+    assert list(zip(p.tolist(), q.tolist())) == expected
+
+
+def _seeds_slow(x: np.ndarray, y: np.ndarray) -> list[tuple[int, int]]:
+    pairs = [(i, j) for i in range(len(x)) for j in range(len(y)) if x[i] == y[j]]
+    guard = chains._MAX_SEED_MULTIPLICITY
+    return [(i, j) for i, j in pairs if (x == x[i]).sum() * (y == x[i]).sum() <= guard]
+
+
+@PROPERTY
+@given(small_ints, small_ints)
+def test_shingle_seeds_match_every_pair_within_the_boilerplate_guard(x, y):
+    assert [tuple(s) for s in chains.seeds(x, y).tolist()] == _seeds_slow(x, y)
+
+
+@PROPERTY
+@given(st.lists(st.integers(0, 3), min_size=1, max_size=40), st.integers(0, 10))
+def test_seed_guard_drops_shingles_repeated_too_often(values, extra):
+    x = np.array(values + [9] * extra, dtype=np.uint64)
+    assert [tuple(s) for s in chains.seeds(x, x).tolist()] == _seeds_slow(x, x)
+
+
+def _first_common_slow(xs: np.ndarray, ys: np.ndarray):
+    common = [p for p in range(len(xs)) if xs[p] in set(ys.tolist())][: align._ANCHOR_REACH]
+    candidates = [(p, ys.tolist().index(xs[p])) for p in common]
+    return min(candidates, key=lambda pq: pq[0] + pq[1]) if candidates else None
+
+
+@PROPERTY
+@given(small_ints, small_ints)
+def test_first_common_word_is_the_nearest_to_both_starts(xs, ys):
+    assert align._first_common(xs, ys) == _first_common_slow(xs, ys)
+
+
+def _chain_seeds_slow(points: np.ndarray, reach: int) -> list[list[tuple[int, int]]]:
+    """Greedy chaining, every open chain searched for every seed."""
+    open_chains, done = [], []
+    for i, j in points.tolist():
+        done += [c for c in open_chains if i - c[-1][0] > reach]
+        open_chains = [c for c in open_chains if i - c[-1][0] <= reach]
+        costs = [(max(i - c[-1][0], j - c[-1][1]) + abs((i - c[-1][0]) - (j - c[-1][1])), n)
+                 for n, c in enumerate(open_chains) if 0 < i - c[-1][0] <= reach and 0 < j - c[-1][1] <= reach]
+        if costs:
+            open_chains[min(costs)[1]].append((i, j))
+        else:
+            open_chains.append([(i, j)])
+    return sorted(done + open_chains)
+
+
+@PROPERTY
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30), st.integers(1, 8)), max_size=30), st.integers(0, 6))
+def test_chains_match_searching_every_open_chain(runs, reach):
+    diagonals = {(i + t, j + t) for i, j, length in runs for t in range(length)}  # copied passages
+    points = np.array(sorted(diagonals), dtype=np.int64).reshape(-1, 2)
+    assert sorted(c.seeds for c in chains.chain_seeds(points, reach)) == _chain_seeds_slow(points, reach)
+
+
+@PROPERTY
+@given(st.lists(st.integers(0, 60), min_size=1, max_size=60, unique=True), st.data(), st.integers(1, 7))
+def test_chain_hits_count_the_words_the_seeds_cover(i_values, data, k):
+    i = sorted(i_values)
+    j = sorted(data.draw(st.lists(st.integers(0, 90), min_size=len(i), max_size=len(i), unique=True)))
+    chain = chains.chain_seeds(np.array(list(zip(i, j)), dtype=np.int64), reach=100)[0]
+    assert chain.seeds == list(zip(i, j))
+    span = align._chain_span(chain, k)
+    assert span.hit_a == len({w for x in i for w in range(x, x + k)})
+    assert span.hit_b == len({w for y in j for w in range(y, y + k)})
+
+
+def _extension_slow(a: list, b: list, max_gap: int) -> tuple[int, int, int]:
+    reach_a = reach_b = matched = 0
+    for block in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()[:-1]:
+        if block.a - reach_a > max_gap or block.b - reach_b > max_gap:
+            break
+        reach_a, reach_b, matched = block.a + block.size, block.b + block.size, matched + block.size
+    if matched >= 2 and 2 * matched >= max(reach_a, reach_b):
+        return reach_a, reach_b, matched
+    return 0, 0, 0
+
+
+@PROPERTY
+@given(st.lists(st.integers(0, 8), max_size=17), st.lists(st.integers(0, 8), max_size=17), st.integers(0, 4))
+def test_extension_shortcut_changes_nothing(a, b, max_gap):
+    assert align._extension(a, b, max_gap) == _extension_slow(a, b, max_gap)
+
+
+@PROPERTY
+@given(texts())
+def test_sentence_boundaries_match_the_gap_by_gap_form(text):
+    tokens = tokenize_array(text)
+    assert sentences._boundaries(text, tokens).tolist() == sentences._boundaries_slow(text, tokens).tolist()
+
+
+@PROPERTY
+@given(texts())
+def test_terms_by_key_hash_match_stemming_each_word(text):
+    tokens = tokenize_array(text)
+    expected = [sentences._term(text[s:e]) for s, e in zip(tokens.starts.tolist(), tokens.ends.tolist())]
+    assert sentences._terms(text, tokens).tolist() == expected
+
+
+@PROPERTY
+@given(texts())
+def test_entries_count_each_term_of_each_sentence(text):
+    f = sentences.features(text, tokenize_array(text))
+    pairs = list(zip(f.term_sentence.tolist(), f.terms.tolist()))
+    e = f.entries
+    assert list(zip(e.sentence.tolist(), e.term.tolist())) == sorted(set(pairs))
+    assert e.count.tolist() == [pairs.count(key) for key in sorted(set(pairs))]
+    assert e.vocab.tolist() == sorted(set(f.terms.tolist()))
+    assert e.frequency.tolist() == [len({s for s, t in set(pairs) if t == term}) for term in e.vocab.tolist()]
+    assert (e.vocab[e.vocab_index] == e.term).all() and (np.diff(e.term[e.by_term].astype(float)) >= 0).all()
+    assert e.size.tolist() == [len({t for s, t in pairs if s == n}) for n in range(f.sentences)]
+
+
+def _sentence_seeds_scipy(fa, fb, min_cosine: float, min_dice: float) -> set[tuple[int, int]]:
+    """Sentence seeds with scipy sparse matrices (the form the array code replaced)."""
+    vocab, codes = np.unique(np.concatenate([fa.terms, fb.terms]), return_inverse=True)
+    ca, cb = codes[: len(fa.terms)], codes[len(fa.terms) :]
+    ma = sparse.csr_matrix((np.ones(len(ca)), (fa.term_sentence, ca)), shape=(fa.sentences, len(vocab)))
+    mb = sparse.csr_matrix((np.ones(len(cb)), (fb.term_sentence, cb)), shape=(fb.sentences, len(vocab)))
+    ma.sum_duplicates()
+    mb.sum_duplicates()
+    df = np.bincount(ma.indices, minlength=len(vocab)) + np.bincount(mb.indices, minlength=len(vocab))
+    isf = np.log((fa.sentences + fb.sentences) / np.maximum(df, 1))
+
+    def unit(m):
+        w = m.multiply(isf[None, :]).tocsr()
+        norms = np.sqrt(np.asarray(w.multiply(w).sum(axis=1)).ravel())
+        w.data /= np.repeat(np.maximum(norms, 1e-12), np.diff(w.indptr))
+        return w
+
+    cos = (unit(ma) @ unit(mb).T).toarray()
+    ba, bb = (ma > 0).astype(np.float64).toarray(), (mb > 0).astype(np.float64).toarray()
+    dice = 2 * (ba @ bb.T) / np.maximum(ba.sum(axis=1)[:, None] + bb.sum(axis=1)[None, :], 1)
+    return set(zip(*np.nonzero((cos >= min_cosine) & (dice >= min_dice))))
+
+
+@PROPERTY
+@given(texts(), texts(), st.sampled_from([0.1, 0.2, 0.33, 0.6]))
+def test_sentence_seeds_match_sparse_matrix_algebra(a, b, threshold):
+    fa, fb = paraphrase.features(a, tokenize_array(a)), paraphrase.features(b, tokenize_array(b))
+    if len(fa.terms) == 0 or len(fb.terms) == 0:
+        return
+    found = paraphrase._seeds(fa, fb, threshold, threshold)
+    assert {tuple(s) for s in found.tolist()} == _sentence_seeds_scipy(fa, fb, threshold, threshold)
+
+
+@PROPERTY
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=1500))
+def test_locality_order_only_reorders_the_candidate_pairs(pairs):
+    from dedup.detect import _locality_order
+
+    candidates = np.array(sorted({(min(p), max(p)) for p in pairs if p[0] != p[1]}), dtype=np.int64).reshape(-1, 2)
+    assert sorted(map(tuple, _locality_order(candidates).tolist())) == sorted(map(tuple, candidates.tolist()))
+
+
+@PROPERTY
+@given(st.sets(st.integers(0, 50)), st.sets(st.integers(0, 50)))
+def test_shared_shingles_count_the_intersection(xs, ys):
+    from dedup.detect import _shared
+
+    as_array = lambda values: np.array(sorted(values), dtype=np.uint64)  # noqa: E731
+    assert _shared(as_array(xs), as_array(ys)) == len(xs & ys)
