@@ -52,8 +52,8 @@ def band_params(threshold: float, num_perm: int) -> tuple[int, int]:
 def even_odds(bands: int, rows: int) -> float:
     """The Jaccard at which a pair becomes a candidate with probability 1/2.
 
-    >>> round(even_odds(8, 2), 3)
-    0.288
+    >>> round(even_odds(16, 2), 3)
+    0.206
     """
     return (1.0 - 0.5 ** (1.0 / bands)) ** (1.0 / rows)
 
