@@ -103,6 +103,12 @@ def _extension(a: list, b: list, max_gap: int) -> tuple[int, int, int]:
     # are where the texts part for good, and this settles them without a SequenceMatcher.
     if set(a[: max_gap + 1]).isdisjoint(b[: max_gap + 1]):
         return 0, 0, 0
+    return _matched_extension(a, b, max_gap)
+
+
+def _matched_extension(a: list, b: list, max_gap: int) -> tuple[int, int, int]:
+    """:func:`_extension` without its shortcut: matching blocks taken while each starts within
+    ``max_gap`` words of the last, kept when they match at least half the words they span."""
     reach_a = reach_b = matched = 0
     for block in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()[:-1]:
         if block.a - reach_a > max_gap or block.b - reach_b > max_gap:

@@ -24,13 +24,12 @@ Jaccard ``s`` (see :func:`dedup.lsh.miss_probability`); it is reported in the sc
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from .compiled import start, use_kernels
 from .config import Config
-from typing import Any
-
 from .lsh import band_keys, band_params, even_odds, miss_probability
 from .normalize import fmix64_array, tokenize_joined
 from .shingle import _POSITION_MULTIPLIERS, shingle_hashes
@@ -172,8 +171,8 @@ def pairs_from_packed(packed: np.ndarray, max_bucket_size: int) -> tuple[np.ndar
         i, j = np.triu_indices(size, 1)
         pairs.append(np.column_stack([members[:, i].ravel(), members[:, j].ravel()]))
     big = np.flatnonzero(sizes > max_bucket_size)
-    for start, size in zip(starts[big].tolist(), sizes[big].tolist()):
-        members = owners[start : start + size]
+    for first, size in zip(starts[big].tolist(), sizes[big].tolist()):
+        members = owners[first : first + size]
         pairs.append(np.column_stack([np.full(size - 1, members[0]), members[1:]]))
     pairs = np.concatenate(pairs) if pairs else np.empty((0, 2), dtype=np.int64)
     return pairs, int((sizes >= 2).sum()), len(big)

@@ -20,6 +20,7 @@ pair; per-text features (:mod:`dedup.sentences`) are cached.
 
 >>> a = "Farmers grew rice on small plots. They still relied on good harvests for food."
 >>> b = "On small plots the farmers grew rice. For food they still relied on harvests that were good."
+>>> from dedup.normalize import tokenize_array
 >>> [(s.a0, s.a1, s.b0, s.b1) for s in sentence_spans(a, tokenize_array(a), b, tokenize_array(b), min_words=4)]
 [(0, 14, 0, 17)]
 """
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .arrays import equal_pairs
-from .normalize import Tokens, tokenize_array
+from .normalize import Tokens
 from .sentences import Entries, TextFeatures, features
 
 __all__ = ["SentenceSpan", "TextFeatures", "features", "sentence_spans"]
