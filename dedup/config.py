@@ -58,7 +58,8 @@ class Config:
         An LSH bucket holding more articles than this is treated as boilerplate (a stock
         phrase, or a wire paragraph in many outlets) and only links each member to its first
         one, so candidate work stays linear. Measured: no accuracy measure moves between 20 and
-        200, and a 20k news-like scan verifies 2.9 times fewer candidate pairs.
+        200, and a 20k news-like scan verified 2.9 times fewer candidate pairs (measured with
+        8 passage bands).
     max_chars : int, default 2_000_000
         Articles longer than this (in characters) are skipped with a reason.
     id_field : str, default "id"
