@@ -1,4 +1,4 @@
-"""Small numpy building blocks shared by the alignment stages."""
+"""Small numpy building blocks shared by the alignment stages and the index store."""
 
 from __future__ import annotations
 

@@ -138,24 +138,33 @@ class _Intake:
     def too_short(self, index: int, words: int) -> None:
         article = self.articles[index]
         self.articles[index] = None
-        self._skip(Skipped(id=article.id, source=article.origin, code="too-short",
-                           reason=f"{words} word{'s' * (words != 1)}, shorter than the shingle size "
-                                  f"({self.config.shingle_size})"))
+        self._skip(too_short(article, words, self.config))
 
     def _problem(self, article: Article) -> tuple[str, str] | None:
         if article.id in self._first_seen:
             return "duplicate-id", f"duplicate id {article.id!r} (first seen at {self._first_seen[article.id]})"
-        if not article.text.strip():
-            return "empty", "empty text"
-        if len(article.text) > self.config.max_chars:
-            return ("too-long", f"{len(article.text):,} characters, more than max_chars "
-                                f"({self.config.max_chars:,}); raise --max-chars to include it")
-        return None
+        return unusable(article, self.config)
 
     def _skip(self, skipped: Skipped) -> None:
         if self.config.strict:
             raise InputError(skipped.reason, source=skipped.source or skipped.id, line=skipped.line)
         self.skipped.append(skipped)
+
+
+def unusable(article: Article, config: Config) -> tuple[str, str] | None:
+    """``(code, reason)`` when an article's text cannot be processed at all (scan and index)."""
+    if not article.text.strip():
+        return "empty", "empty text"
+    if len(article.text) > config.max_chars:
+        return ("too-long", f"{len(article.text):,} characters, more than max_chars "
+                            f"({config.max_chars:,}); raise --max-chars to include it")
+    return None
+
+
+def too_short(article: Article, words: int, config: Config) -> Skipped:
+    """The record of an article with fewer words than a shingle (scan and index)."""
+    return Skipped(id=article.id, source=article.origin, code="too-short",
+                   reason=f"{words} word{'s' * (words != 1)}, shorter than the shingle size ({config.shingle_size})")
 
 
 def prepare_many(articles: list[Article], config: Config) -> list[Document]:

@@ -34,7 +34,7 @@ import numpy as np
 
 from .config import Config, resolve
 from .candidates import OWNER_BITS, sorted_unique, tiers
-from .detect import Document, compare_documents, prepare_many
+from .detect import Document, compare_documents, prepare_many, too_short, unusable
 from .exceptions import ConfigError, IndexStoreError, InputError
 from .io import to_article
 from .lsh import band_keys
@@ -48,8 +48,8 @@ __all__ = ["AddManyResult", "DedupIndex", "Match"]
 ON_CONFLICT = ("replace", "skip", "error")
 KEY_SETTINGS = ("shingle_size", "num_perm", "seed", "threshold", "passage_bands", "passage_rows", "window_size")
 _PAIR_BATCH = 64  # pairs per task when matches are aligned in worker processes
-_PASSAGE_TIER = np.uint64(1 << 63)
-_KEY_MASK = ~np.uint64((1 << OWNER_BITS) - 1)  # the top bit of a stored key says which tier it belongs to
+_PASSAGE_TIER = np.uint64(1 << 63)  # the top bit of a stored key says which tier it belongs to
+_KEY_MASK = ~np.uint64((1 << OWNER_BITS) - 1)  # the bits a scan keeps of a band key
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -116,20 +116,12 @@ def _documents(records: list[Any], config: Config) -> list[Document | Skipped]:
     :func:`dedup.scan` skips it), in input order."""
     out: list[Any] = [r if isinstance(r, Skipped) else to_article(r, config) for r in records]
     for i, article in enumerate(out):
-        if isinstance(article, Skipped):
-            continue
-        where = {"id": article.id, "source": article.origin}
-        if not article.text.strip():
-            out[i] = Skipped(code="empty", reason="empty text", **where)
-        elif len(article.text) > config.max_chars:
-            out[i] = Skipped(code="too-long", reason=f"{len(article.text):,} characters, more than max_chars "
-                                                     f"({config.max_chars:,})", **where)
+        problem = None if isinstance(article, Skipped) else unusable(article, config)
+        if problem:
+            out[i] = Skipped(id=article.id, source=article.origin, code=problem[0], reason=problem[1])
     ready = [i for i, a in enumerate(out) if not isinstance(a, Skipped)]
     for i, document in zip(ready, prepare_many([out[i] for i in ready], config)):
-        out[i] = document
-        if len(document.shingles) == 0:
-            out[i] = Skipped(code="too-short", reason=f"{len(document.tokens)} words, shorter than the shingle "
-                             f"size ({config.shingle_size})", id=document.id, source=document.article.origin)
+        out[i] = document if len(document.shingles) else too_short(document.article, len(document.tokens), config)
     return out
 
 
@@ -348,31 +340,38 @@ class DedupIndex:
         members = bucket_members(keylists, stored_keys, stored_seqs, self.config.max_bucket_size)
         wanted = sorted({m for found in members for m in found if m > 0})
         rows = self._store.fetch(wanted)  # a row removed since the lookup (another worker) is missing
-        stored = dict(zip([row.seq for row in rows],
-                          prepare_many([_to_article(row.id, row.text, row.meta) for row in rows], self.config)))
+        stored = {row.seq: _to_article(row.id, row.text, row.meta) for row in rows}
         jobs = []  # (new article, other article) in the order matches are reported
         for j, document in enumerate(documents):
             for member in sorted(members[j]):
-                other = documents[-member - 1] if member < 0 else stored.get(member)
+                other = documents[-member - 1].article if member < 0 else stored.get(member)
                 if other is not None and other.id != document.id:
                     jobs.append((j, other))
         results: list[list[Match]] = [[] for _ in documents]
-        for (j, other), pair in zip(jobs, self._compare([(documents[j], other) for j, other in jobs])):
+        pairs = self._compare([(documents[j], other) for j, other in jobs], documents)
+        for (j, other), pair in zip(jobs, pairs):
             if pair is not None:
                 results[j].append(Match(id=other.id, kind=pair.kind, jaccard=pair.jaccard,
                                         containment_a=pair.containment_a, containment_b=pair.containment_b,
                                         coverage_a=pair.coverage_a, coverage_b=pair.coverage_b,
-                                        passages=pair.passages, article=other.article))
+                                        passages=pair.passages, article=other))
         for found in results:
             found.sort(key=lambda m: (-m.jaccard, -m.coverage_a, -m.coverage_b, m.id))
         return results
 
-    def _compare(self, pairs: list[tuple[Document, Document]]) -> list[Pair | None]:
-        """Verify and align pairs (new article first), on every core when there are many."""
+    def _compare(self, pairs: list[tuple[Document, Article]], documents: list[Document]) -> list[Pair | None]:
+        """Verify and align pairs (new article first), on every core when there are many.
+
+        ``documents`` are the new articles, already tokenised; stored articles are tokenised
+        once, here or in the worker that aligns them.
+        """
         pool = self._pool.for_tasks(len(pairs) > 2 * _PAIR_BATCH)
         if pool is None:
-            return [compare_documents(a, b, self.config, keep_order=True) for a, b in pairs]
-        batches = ([(a.article, b.article) for a, b in pairs[first : first + _PAIR_BATCH]]
+            known = {id(d.article): d for d in documents}
+            missing = list({id(b): b for _, b in pairs if id(b) not in known}.values())
+            known.update(zip(map(id, missing), prepare_many(missing, self.config)))
+            return [compare_documents(a, known[id(b)], self.config, keep_order=True) for a, b in pairs]
+        batches = ([(a.article, b) for a, b in pairs[first : first + _PAIR_BATCH]]
                    for first in range(0, len(pairs), _PAIR_BATCH))
         return [p for batch in ordered_map(pool, _compare_articles, ((b, self.config) for b in batches)) for p in batch]
 

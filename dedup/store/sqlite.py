@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..arrays import ranks
 from ..candidates import OWNER_BITS, sorted_unique
 from ..exceptions import IndexStoreError, InputError
 from . import FORMAT, FORMAT_VERSION, NewRow, StoredRow
@@ -37,8 +38,7 @@ from . import FORMAT, FORMAT_VERSION, NewRow, StoredRow
 __all__ = ["MERGE_AT", "SQLiteStore"]
 
 MERGE_AT = 20_000  # recent articles (keys in memory, about 2.5 KB each) before a merge into bands
-MAX_SEQ = (1 << OWNER_BITS) - 1  # seqs share an int64 with the band key
-_OWNER = (1 << OWNER_BITS) - 1
+_OWNER = (1 << OWNER_BITS) - 1  # the low bits of a packed entry: its article's seq
 _MERGE_ROWS = 1 << 19  # entries per INSERT statement while merging
 
 APPLICATION_ID = 0x64647570  # "ddup"
@@ -82,13 +82,8 @@ class _Recent:
         for entries in self.segments:
             lo = np.searchsorted(entries, keys, "left")
             hi = np.searchsorted(entries, keys | _OWNER, "right")
-            found.append(entries[np.repeat(lo, hi - lo) + _ranges(hi - lo)])
+            found.append(entries[np.repeat(lo, hi - lo) + ranks(hi - lo)])
         return np.concatenate(found) if found else np.empty(0, np.int64)
-
-
-def _ranges(counts: np.ndarray) -> np.ndarray:
-    """0..c-1 for each count c, concatenated."""
-    return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
 def _entries(keylists: list[np.ndarray], seqs: list[int]) -> np.ndarray:
@@ -256,8 +251,8 @@ class SQLiteStore:
             self._db.executemany("INSERT INTO articles (id, text, meta, keys) VALUES (?, ?, ?, ?)",
                                  [(r.id, r.text, r.meta, r.keys.astype("<i8").tobytes()) for r in keep])
             last = self._db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
-            if last > MAX_SEQ:
-                raise IndexStoreError(f"{self.location}: the index has given out {MAX_SEQ:,} article numbers (adds "
+            if last > _OWNER:
+                raise IndexStoreError(f"{self.location}: the index has given out {_OWNER:,} article numbers (adds "
                                       "and replacements), its limit; build a new index")
             merged = self._merged()
             recent = self._db.execute("SELECT count(*) FROM articles WHERE seq > ?", (merged,)).fetchone()[0]
