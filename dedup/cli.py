@@ -75,7 +75,8 @@ def with_config_options(command: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         given = {n: kwargs.pop(n, None) for n in names}
-        settings = {n: v for n, v in given.items() if v not in (None, False)}
+        # `is`, not `in`: 0 == False, and 0 is a real setting (--paraphrase-min-words 0 turns it off).
+        settings = {n: v for n, v in given.items() if v is not None and v is not False}
         return command(*args, settings=settings, **kwargs)
 
     own = [p for p in inspect.signature(command).parameters.values() if p.name != "settings"]

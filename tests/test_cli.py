@@ -47,6 +47,11 @@ def test_settings_flags_reach_the_config():
     assert all(len(p["a_text"].split()) >= 30 for pair in report["pairs"] for p in pair["passages"])
 
 
+def test_a_zero_setting_is_a_setting_not_the_default():
+    report = json.loads(run("scan", DATA, "--paraphrase-min-words", "0", "--min-fragment-words", "0").stdout)
+    assert (report["params"]["paraphrase_min_words"], report["params"]["min_fragment_words"]) == (0, 0)
+
+
 def test_csv_has_one_row_per_passage(tmp_path):
     out = tmp_path / "report.csv"
     assert run("scan", DATA, "--format", "csv", "--output", out).exit_code == 0
