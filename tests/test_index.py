@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from dedup import ConfigError, DedupIndex, IndexStoreError, InputError, Skipped, scan
-from dedup.index import document_keys
+from dedup.buckets import document_keys
 from dedup.store import FORMAT_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -237,6 +237,26 @@ def test_band_keys_of_both_tiers_are_distinct(corpus):
         __import__("dedup.io", fromlist=["to_article"]).to_article(corpus[0], Config()), Config())], Config())
     tiers = (keys.view(np.uint64) >> np.uint64(63))
     assert 0 < tiers.sum() < len(keys) and np.all(np.diff(keys) > 0)
+
+
+def test_an_index_of_an_older_format_is_refused(corpus, path):
+    with DedupIndex(path) as index:
+        index.add(corpus[0])
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {FORMAT_VERSION - 1}")
+    with pytest.raises(IndexStoreError, match=f"format version {FORMAT_VERSION - 1}.*rebuild the index"):
+        DedupIndex(path)
+
+
+def test_merged_keys_are_found_by_an_index_opened_before_another_merged_them(corpus, path):
+    with DedupIndex(path) as writer, DedupIndex(path) as reader:
+        writer.add_many(corpus[:30])  # merged (small_merges)
+        assert reader.query({**corpus[0], "id": "probe"})  # the reader reads the key filter
+        writer.add_many(corpus[30:])  # merged again: the reader's filter is out of date
+        assert reader._store._merged() == len(corpus)
+        probes = [{**a, "id": "probe"} for a in corpus[30:]]
+        assert [as_seen(reader.query(a)) for a in probes] == [as_seen(writer.query(a)) for a in probes]
+        assert sum(map(len, (reader.query(a) for a in probes))) >= len(probes)
 
 
 # -- crashes and concurrency: real processes ---------------------------------------------------
