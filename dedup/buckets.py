@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .arrays import ranks
+from .arrays import groups, ranks
 from .candidates import OWNER_BITS, sorted_unique, tiers
 from .config import Config
 from .detect import _MIN_SHARED_SHINGLES, Document, _shared
@@ -47,27 +47,31 @@ def bucket_members(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_s
     A bucket already holding ``max_bucket_size`` articles yields only its first member.
     Returns ``(article, member)``: the distinct pairs, sorted by article, then member.
     """
-    if not keylists:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    keys = np.concatenate(keylists)
-    owner = np.repeat(np.arange(len(keylists)), [len(k) for k in keylists])
-    lo = np.searchsorted(stored_keys, keys, "left")
-    stored = np.searchsorted(stored_keys, keys, "right") - lo
-    order = np.lexsort((owner, keys))  # each key's holders among the new articles, in order
-    position = np.empty(len(keys), dtype=np.int64)
-    position[order] = np.arange(len(keys))
-    group_start = np.searchsorted(keys[order], keys, "left")
-    earlier = position - group_start  # new articles before this one holding the key
-    held = stored + earlier
+    keys = np.concatenate(keylists) if keylists else np.empty(0, np.int64)
+    if len(keys) == 0:
+        return keys, keys
+    order = np.argsort(keys, kind="stable")  # one sorted run per article: a merge, in article order
+    owner = np.repeat(np.arange(len(keylists)), [len(k) for k in keylists])[order]
+    keys = keys[order]
+    starts, sizes = groups(keys[1:] != keys[:-1])
+    lo = np.searchsorted(stored_keys, keys[starts], "left")
+    stored = np.searchsorted(stored_keys, keys[starts], "right") - lo
+    # Each key's holders are its stored ones, then the new articles holding it, in order: the
+    # holder at rank r of a group meets the r before it, or only the first once r reaches the cap.
+    group = np.repeat(np.arange(len(starts)), sizes)
+    earlier = np.arange(len(keys)) - starts[group]
+    held = stored[group] + earlier
+    met = np.flatnonzero(held > 0)
+    group, earlier, held, owner_met = group[met], earlier[met], held[met], owner[met]
     whole = held < max_bucket_size
-    from_stored, from_new = np.where(whole, stored, 0), np.where(whole, earlier, 0)
+    from_stored, from_new = np.where(whole, stored[group], 0), np.where(whole, earlier, 0)
     capped = np.flatnonzero(~whole)
-    first_new = -owner[order[group_start[capped]]] - 1
-    first_stored = stored_seqs[np.minimum(lo[capped], len(stored_seqs) - 1)] if len(stored_seqs) else first_new
-    article = np.concatenate([np.repeat(owner, from_stored), np.repeat(owner, from_new), owner[capped]])
-    member = np.concatenate([stored_seqs[np.repeat(lo, from_stored) + ranks(from_stored)],
-                             -owner[order[np.repeat(group_start, from_new) + ranks(from_new)]] - 1,
-                             np.where(stored[capped] > 0, first_stored, first_new)])
+    first_new = -owner[starts[group[capped]]] - 1
+    first_stored = stored_seqs[np.minimum(lo[group[capped]], len(stored_seqs) - 1)] if len(stored_seqs) else first_new
+    article = np.concatenate([np.repeat(owner_met, from_stored), np.repeat(owner_met, from_new), owner_met[capped]])
+    member = np.concatenate([stored_seqs[np.repeat(lo[group], from_stored) + ranks(from_stored)],
+                             -owner[np.repeat(starts[group], from_new) + ranks(from_new)] - 1,
+                             np.where(stored[group[capped]] > 0, first_stored, first_new)])
     code = sorted_unique(article << 40 | (member + (1 << 39)))
     return code >> 40, (code & ((1 << 40) - 1)) - (1 << 39)
 

@@ -342,17 +342,3 @@ def test_cli_add_query_remove_stats(tmp_path):
     assert _json.loads(runner.invoke(app, ["index", "stats", db]).stdout)["articles"] == 19
     for command in ("add", "query", "remove", "stats"):
         assert "Example:" in runner.invoke(app, ["index", command, "--help"]).output
-
-
-def test_matches_aligned_in_worker_processes_equal_those_aligned_in_process(tmp_path):
-    """A chunk with hundreds of matched pairs is aligned on several processes; same answer."""
-    wire = make_corpus(1, seed=3)[0]["text"]
-    rng = np.random.default_rng(5)
-    corpus = [{"id": f"r{i:03d}", "text": " ".join(rng.choice(_WORDS, size=30)) + ".\n\n" + wire} for i in range(30)]
-    found = []
-    for workers in (1, 2):
-        with DedupIndex(tmp_path / f"w{workers}.db", workers=workers) as index:
-            result = index.add_many(corpus)
-            found.append({k: as_seen(v) for k, v in result.matches.items()})
-    assert sum(len(v) for v in found[0].values()) == 30 * 29 // 2  # enough pairs for several tasks
-    assert found[0] == found[1]
