@@ -254,6 +254,8 @@ def test_merged_keys_are_found_by_an_index_opened_before_another_merged_them(cor
         assert reader.query({**corpus[0], "id": "probe"})  # the reader reads the key filter
         writer.add_many(corpus[30:])  # merged again: the reader's filter is out of date
         assert reader._store._merged() == len(corpus)
+        writer.add_many([{**a, "id": f"late-{a['id']}"} for a in corpus[:5]])  # recent, not merged
+        assert all(f"late-{a['id']}" in {m.id for m in reader.query({**a, "id": "probe"})} for a in corpus[:5])
         probes = [{**a, "id": "probe"} for a in corpus[30:]]
         assert [as_seen(reader.query(a)) for a in probes] == [as_seen(writer.query(a)) for a in probes]
         assert sum(map(len, (reader.query(a) for a in probes))) >= len(probes)

@@ -50,7 +50,8 @@ class KeyFilter:
     def add(self, keys: np.ndarray) -> None:
         """Mark these keys (or packed entries: the article number is ignored)."""
         slots = _slots(keys)
-        np.bitwise_or.at(self.bits, slots >> 3, (1 << (slots & 7)).astype(np.uint8))
+        for bit in range(8):  # one bit at a time: a byte's repeats then all store the same value
+            self.bits[slots[(slots & 7) == bit] >> 3] |= np.uint8(1 << bit)
 
     def maybe_held(self, keys: np.ndarray) -> np.ndarray:
         """``False`` where a key was certainly never added."""

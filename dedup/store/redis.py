@@ -79,12 +79,18 @@ return outcome
 
 REMOVE = _REMOVE + "return remove(ARGV[1], ARGV[2])"
 
+# Only the keys held come back (as their position and holders): nearly all keys of a new article
+# are held by no one, and a reply of one empty value per key cost more to read than the look-up.
 LOOKUP = """
 local p, keys, out = ARGV[1], ARGV[2], {}
 for i = 1, #keys, 8 do
   local k = string.sub(keys, i, i + 7)
   local bucket = p .. 'b:' .. string.sub(k, 8, 8) .. string.sub(k, 7, 7) .. string.char(math.floor(string.byte(k, 6) / 8))
-  out[#out + 1] = redis.call('HGET', bucket, k) or ''
+  local v = redis.call('HGET', bucket, k)
+  if v then
+    out[#out + 1] = (i - 1) / 8
+    out[#out + 1] = v
+  end
 end
 return out
 """
@@ -150,10 +156,11 @@ class RedisStore:
         if len(keys) == 0:
             return np.empty(0, np.int64), np.empty(0, np.int64)
         with self._errors("read from"):
-            values = self._lookup(args=[PREFIX, keys.astype("<i8").tobytes()])
+            reply = self._lookup(args=[PREFIX, keys.astype("<i8").tobytes()])
+        held, values = np.array(reply[0::2], dtype=np.int64), reply[1::2]
         lengths = np.array([len(v) // 12 for v in values], dtype=np.int64)
         seqs = np.frombuffer(b"".join(values), dtype="S12").astype(np.int64) if lengths.sum() else np.empty(0, np.int64)
-        return np.repeat(keys.astype(np.int64), lengths), seqs
+        return np.repeat(keys.astype(np.int64)[held], lengths), seqs
 
     def fetch_shingles(self, seqs: list[int]) -> dict[int, np.ndarray]:
         with self._errors("read from"):

@@ -73,16 +73,18 @@ class _Recent:
         self.merged = 0  # the merge mark when last read
         self.segments: list[np.ndarray] = []
 
-    def update(self, merged: int, rows: list[tuple[int, bytes]]) -> None:
-        if merged != self.merged:  # drop what is in bands now
+    def update(self, merged: int, rows: list[tuple[int, bytes]]) -> np.ndarray:
+        """Drop what is merged into bands now, add these rows; returns the entries added."""
+        if merged != self.merged:
             self.segments = [e[(e & _OWNER) > merged] for e in self.segments] if merged < self.seen else []
             self.merged, self.seen = merged, max(self.seen, merged)
+        added = np.sort(_entries([np.frombuffer(k, dtype="<i8") for _, k in rows], [seq for seq, _ in rows]))
         if rows:
-            self.segments.append(np.sort(_entries([np.frombuffer(k, dtype="<i8") for _, k in rows],
-                                                  [seq for seq, _ in rows])))
+            self.segments.append(added)
             self.seen = rows[-1][0]
         if len(self.segments) > 8:  # a stable sort merges the sorted runs in linear time
             self.segments = [np.sort(np.concatenate(self.segments), kind="stable")]
+        return added
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """The entries held for these packed keys (low bits zero), sorted."""
@@ -109,6 +111,7 @@ class SQLiteStore:
         self._recent = _Recent()
         self._filter: KeyFilter | None = None
         self._filter_mark = 0  # the merge mark the filter was read at
+        self._filter_recent = False  # whether the filter marks the recent keys too
         if not create and not Path(path).exists():
             raise IndexStoreError(f"{self.location}: no such index; create it with `dedup index add`")
         try:
@@ -215,11 +218,10 @@ class SQLiteStore:
             merged = self._merged()
             rows = self._db.execute("SELECT seq, keys FROM articles WHERE seq > ? ORDER BY seq",
                                     (max(merged, self._recent.seen),)).fetchall()
-            self._recent.update(merged, rows)
-            probed = keys[self._merged_filter(merged).maybe_held(keys)] if merged else keys[:0]
+            keys = keys[self._held_filter(merged, rows).maybe_held(keys)]
             stored = self._db.execute(
                 "SELECT b.entry FROM json_each(?) AS q JOIN bands AS b ON b.entry BETWEEN q.value AND q.value + ?",
-                (json.dumps(probed.tolist()), _OWNER)).fetchall() if len(probed) else []
+                (json.dumps(keys.tolist()), _OWNER)).fetchall() if merged and len(keys) else []
         entries = np.concatenate([np.array(stored, dtype=np.int64).ravel(), self._recent.lookup(keys)])
         entries = sorted_unique(entries)  # by key, then seq (one key's entries share their sign)
         return entries & ~_OWNER, entries & _OWNER
@@ -228,13 +230,24 @@ class SQLiteStore:
         return self._db.execute("SELECT value FROM state WHERE name = 'merged'").fetchone()[0]
 
     def _merged_filter(self, merged: int) -> KeyFilter:
-        """The filter of the keys in ``bands`` at merge mark ``merged`` (read again when another
-        writer has merged since)."""
+        """A filter marking at least the keys in ``bands`` at merge mark ``merged``: the one in
+        memory, or the stored one when another writer has merged since."""
         if self._filter is None or self._filter_mark != merged:
             row = self._db.execute("SELECT bits FROM keyfilter").fetchone()
             self._filter = KeyFilter(row[0] if row else None)
             self._filter_mark = merged
+            self._filter_recent = False
         return self._filter
+
+    def _held_filter(self, merged: int, rows: list[tuple[int, bytes]]) -> KeyFilter:
+        """The filter of every key held now, merged or recent: the merged keys' filter with the
+        recent keys marked in memory too, brought up to date with ``rows``, the new articles."""
+        held = self._merged_filter(merged)
+        added = self._recent.update(merged, rows)
+        for entries in [added] if self._filter_recent else self._recent.segments:
+            held.add(entries)
+        self._filter_recent = True
+        return held
 
     def fetch_shingles(self, seqs: list[int]) -> dict[int, np.ndarray]:
         """The stored shingle sets of these articles (see :class:`~dedup.store.NewRow`), by seq."""
