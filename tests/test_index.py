@@ -248,6 +248,15 @@ def test_an_index_of_an_older_format_is_refused(corpus, path):
         DedupIndex(path)
 
 
+def test_a_damaged_key_filter_is_an_index_store_error(corpus, path):
+    with DedupIndex(path) as index:
+        index.add_many(corpus[:30])  # merged: the filter is stored (small_merges)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE keyfilter SET bits = x'00ff'")
+    with DedupIndex(path) as index, pytest.raises(IndexStoreError, match="corrupt index.*rebuild"):
+        index.query(corpus[0])
+
+
 def test_merged_keys_are_found_by_an_index_opened_before_another_merged_them(corpus, path):
     with DedupIndex(path) as writer, DedupIndex(path) as reader:
         writer.add_many(corpus[:30])  # merged (small_merges)

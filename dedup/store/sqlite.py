@@ -234,7 +234,10 @@ class SQLiteStore:
         memory, or the stored one when another writer has merged since."""
         if self._filter is None or self._filter_mark != merged:
             row = self._db.execute("SELECT bits FROM keyfilter").fetchone()
-            self._filter = KeyFilter(row[0] if row else None)
+            try:
+                self._filter = KeyFilter(row[0] if row else None)
+            except ValueError as exc:
+                raise IndexStoreError(f"{self.location}: corrupt index ({exc}); rebuild the index") from exc
             self._filter_mark = merged
             self._filter_recent = False
         return self._filter
