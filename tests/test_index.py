@@ -248,6 +248,13 @@ def test_an_index_of_an_older_format_is_refused(corpus, path):
         DedupIndex(path)
 
 
+def test_a_new_index_file_has_16_kib_pages_in_wal_mode(corpus, path):
+    with DedupIndex(path) as index:
+        index.add(corpus[0])
+    with sqlite3.connect(path) as db:
+        assert [db.execute(f"PRAGMA {name}").fetchone()[0] for name in ("page_size", "journal_mode")] == [16384, "wal"]
+
+
 def test_a_damaged_key_filter_is_an_index_store_error(corpus, path):
     with DedupIndex(path) as index:
         index.add_many(corpus[:30])  # merged: the filter is stored (small_merges)

@@ -51,6 +51,10 @@ _MERGE_ROWS = 1 << 19  # entries per INSERT statement while merging
 APPLICATION_ID = 0x64647570  # "ddup"
 _BUSY_TIMEOUT_MS = 120_000
 _CACHE_KIB = 65_536  # bounded page cache: memory does not grow with the index
+# Measured merging 12 million sorted keys into a B-tree of 24 million: 16 KB pages 9.3 CPU s and
+# 14 s wall, 4 KB pages 12.6 and 23 s (64 KB: 11.2 and 19 s); looking up 100,000 keys then took
+# 0.19 s and 0.27 s.
+_PAGE_SIZE = 16_384
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -122,6 +126,7 @@ class SQLiteStore:
         with self._errors("open"):
             self._db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
             self._check_foreign()
+            self._db.execute(f"PRAGMA page_size = {_PAGE_SIZE}")  # takes effect in a new file only
             if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: committed data survives a process crash
