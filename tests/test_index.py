@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from dedup import ConfigError, DedupIndex, IndexStoreError, InputError, Skipped, scan
-from dedup.index import document_keys
+from dedup.buckets import document_keys
 from dedup.store import FORMAT_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -239,6 +239,44 @@ def test_band_keys_of_both_tiers_are_distinct(corpus):
     assert 0 < tiers.sum() < len(keys) and np.all(np.diff(keys) > 0)
 
 
+def test_an_index_of_an_older_format_is_refused(corpus, path):
+    with DedupIndex(path) as index:
+        index.add(corpus[0])
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {FORMAT_VERSION - 1}")
+    with pytest.raises(IndexStoreError, match=f"format version {FORMAT_VERSION - 1}.*rebuild the index"):
+        DedupIndex(path)
+
+
+def test_a_new_index_file_has_16_kib_pages_in_wal_mode(corpus, path):
+    with DedupIndex(path) as index:
+        index.add(corpus[0])
+    with sqlite3.connect(path) as db:
+        assert [db.execute(f"PRAGMA {name}").fetchone()[0] for name in ("page_size", "journal_mode")] == [16384, "wal"]
+
+
+def test_a_damaged_key_filter_is_an_index_store_error(corpus, path):
+    with DedupIndex(path) as index:
+        index.add_many(corpus[:30])  # merged: the filter is stored (small_merges)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE keyfilter SET bits = x'00ff'")
+    with DedupIndex(path) as index, pytest.raises(IndexStoreError, match="corrupt index.*rebuild"):
+        index.query(corpus[0])
+
+
+def test_merged_keys_are_found_by_an_index_opened_before_another_merged_them(corpus, path):
+    with DedupIndex(path) as writer, DedupIndex(path) as reader:
+        writer.add_many(corpus[:30])  # merged (small_merges)
+        assert reader.query({**corpus[0], "id": "probe"})  # the reader reads the key filter
+        writer.add_many(corpus[30:])  # merged again: the reader's filter is out of date
+        assert reader._store._merged() == len(corpus)
+        writer.add_many([{**a, "id": f"late-{a['id']}"} for a in corpus[:5]])  # recent, not merged
+        assert all(f"late-{a['id']}" in {m.id for m in reader.query({**a, "id": "probe"})} for a in corpus[:5])
+        probes = [{**a, "id": "probe"} for a in corpus[30:]]
+        assert [as_seen(reader.query(a)) for a in probes] == [as_seen(writer.query(a)) for a in probes]
+        assert sum(map(len, (reader.query(a) for a in probes))) >= len(probes)
+
+
 # -- crashes and concurrency: real processes ---------------------------------------------------
 
 _CHILD = textwrap.dedent("""
@@ -322,17 +360,3 @@ def test_cli_add_query_remove_stats(tmp_path):
     assert _json.loads(runner.invoke(app, ["index", "stats", db]).stdout)["articles"] == 19
     for command in ("add", "query", "remove", "stats"):
         assert "Example:" in runner.invoke(app, ["index", command, "--help"]).output
-
-
-def test_matches_aligned_in_worker_processes_equal_those_aligned_in_process(tmp_path):
-    """A chunk with hundreds of matched pairs is aligned on several processes; same answer."""
-    wire = make_corpus(1, seed=3)[0]["text"]
-    rng = np.random.default_rng(5)
-    corpus = [{"id": f"r{i:03d}", "text": " ".join(rng.choice(_WORDS, size=30)) + ".\n\n" + wire} for i in range(30)]
-    found = []
-    for workers in (1, 2):
-        with DedupIndex(tmp_path / f"w{workers}.db", workers=workers) as index:
-            result = index.add_many(corpus)
-            found.append({k: as_seen(v) for k, v in result.matches.items()})
-    assert sum(len(v) for v in found[0].values()) == 30 * 29 // 2  # enough pairs for several tasks
-    assert found[0] == found[1]

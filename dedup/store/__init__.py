@@ -1,7 +1,8 @@
 """Storage backends of :class:`dedup.index.DedupIndex`: an embedded SQLite file, or a Redis server.
 
-Both hold, per article, its id, text, metadata (JSON) and its LSH band keys (raw little-endian
-int64 bytes, never pickled), and an inverted table from band key to the articles holding it.
+Both hold, per article, its id, text, metadata (JSON), its LSH band keys (raw little-endian
+int64 bytes, never pickled) and its shingle set (see :class:`NewRow`), and an inverted table from
+band key to the articles holding it.
 Articles are numbered by a ``seq`` that only grows, so "the first member of a bucket" (the
 boilerplate rule of :func:`dedup.candidates.pairs_from_packed`) means the earliest stored article.
 
@@ -9,7 +10,8 @@ A backend offers::
 
     read_settings() -> dict | None           create(settings) -> dict (the stored ones if raced)
     lookup(keys) -> (keys, seqs)             sorted by (key, seq): who holds each band key
-    fetch(seqs) -> list[StoredRow]           get(id) -> StoredRow | None
+    fetch_shingles(seqs) -> {seq: shingles}  fetch(seqs) -> list[StoredRow]
+    get(id) -> StoredRow | None
     write(rows, on_conflict) -> [outcome]    remove(id) -> bool, count(), contains(id)
     transaction()  (a context manager)       close()
 """
@@ -23,17 +25,20 @@ import numpy as np
 __all__ = ["NewRow", "StoredRow", "open_store"]
 
 FORMAT = "dedup-index"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: shingle sets stored; a key filter in SQLite files
 
 
 @dataclass(frozen=True)
 class NewRow:
-    """An article to write: its band keys are sorted, unique int64."""
+    """An article to write: its band keys are sorted, unique int64; ``shingles`` are the top 32
+    bits of its shingle hashes, sorted and unique (uint32), which tell without its text whether
+    it shares enough shingles with another article to be aligned at all."""
 
     id: str
     text: str
     meta: str
     keys: np.ndarray
+    shingles: np.ndarray
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ Keys (``P`` is the prefix ``dedup:``; nothing is pickled, values are plain strin
     P meta               hash: format, version, settings (JSON)
     P next               counter: the last seq given out
     P ids                hash: article id -> seq
-    P doc:<seq>          hash: id, text, meta (JSON), keys (little-endian int64 band keys)
+    P doc:<seq>          hash: id, text, meta (JSON), keys (little-endian int64 band keys),
+                         shingles (little-endian uint32, see dedup.store.NewRow)
     P b:<3 bytes>        hash: band key (8 bytes) -> seqs holding it, 12-digit decimals in add order
 
 Band keys are grouped into 2^21 bucket hashes so that small hashes stay compact in Redis' memory.
@@ -71,19 +72,25 @@ for i = 1, #keys, 8 do
   local v = redis.call('HGET', bucket, k)
   redis.call('HSET', bucket, k, (v or '') .. tag)
 end
-redis.call('HSET', p .. 'doc:' .. seq, 'id', id, 'text', ARGV[4], 'meta', ARGV[5], 'keys', keys)
+redis.call('HSET', p .. 'doc:' .. seq, 'id', id, 'text', ARGV[4], 'meta', ARGV[5], 'keys', keys, 'shingles', ARGV[7])
 redis.call('HSET', p .. 'ids', id, seq)
 return outcome
 """
 
 REMOVE = _REMOVE + "return remove(ARGV[1], ARGV[2])"
 
+# Only the keys held come back (as their position and holders): nearly all keys of a new article
+# are held by no one, and a reply of one empty value per key cost more to read than the look-up.
 LOOKUP = """
 local p, keys, out = ARGV[1], ARGV[2], {}
 for i = 1, #keys, 8 do
   local k = string.sub(keys, i, i + 7)
   local bucket = p .. 'b:' .. string.sub(k, 8, 8) .. string.sub(k, 7, 7) .. string.char(math.floor(string.byte(k, 6) / 8))
-  out[#out + 1] = redis.call('HGET', bucket, k) or ''
+  local v = redis.call('HGET', bucket, k)
+  if v then
+    out[#out + 1] = (i - 1) / 8
+    out[#out + 1] = v
+  end
 end
 return out
 """
@@ -149,10 +156,19 @@ class RedisStore:
         if len(keys) == 0:
             return np.empty(0, np.int64), np.empty(0, np.int64)
         with self._errors("read from"):
-            values = self._lookup(args=[PREFIX, keys.astype("<i8").tobytes()])
+            reply = self._lookup(args=[PREFIX, keys.astype("<i8").tobytes()])
+        held, values = np.array(reply[0::2], dtype=np.int64), reply[1::2]
         lengths = np.array([len(v) // 12 for v in values], dtype=np.int64)
         seqs = np.frombuffer(b"".join(values), dtype="S12").astype(np.int64) if lengths.sum() else np.empty(0, np.int64)
-        return np.repeat(keys.astype(np.int64), lengths), seqs
+        return np.repeat(keys.astype(np.int64)[held], lengths), seqs
+
+    def fetch_shingles(self, seqs: list[int]) -> dict[int, np.ndarray]:
+        with self._errors("read from"):
+            pipe = self._r.pipeline(transaction=False)
+            for seq in seqs:
+                pipe.hget(f"{PREFIX}doc:{seq}", "shingles")
+            blobs = pipe.execute()
+        return {seq: np.frombuffer(blob, dtype="<u4") for seq, blob in zip(seqs, blobs) if blob is not None}
 
     def fetch(self, seqs: list[int]) -> list[StoredRow]:
         with self._errors("read from"):
@@ -174,8 +190,8 @@ class RedisStore:
             for first in range(0, len(rows), _PIPELINE):
                 pipe = self._r.pipeline(transaction=False)
                 for row in rows[first : first + _PIPELINE]:
-                    self._add(args=[PREFIX, row.id, on_conflict, row.text, row.meta, row.keys.astype("<i8").tobytes()],
-                              client=pipe)
+                    self._add(args=[PREFIX, row.id, on_conflict, row.text, row.meta, row.keys.astype("<i8").tobytes(),
+                                    row.shingles.astype("<u4").tobytes()], client=pipe)
                 batch = rows[first : first + _PIPELINE]
                 outcomes.extend(o.decode() for o in pipe.execute())
                 refused = [row.id for row, o in zip(batch, outcomes[first:]) if o == "exists"]

@@ -4,8 +4,10 @@ Schema (``PRAGMA application_id`` marks the file as a dedup index, ``user_versio
 
     settings(name TEXT PRIMARY KEY, value TEXT)          format, version, settings (JSON)
     state(name TEXT PRIMARY KEY, value INTEGER)          merged: the last seq whose keys are in bands
-    articles(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE, text, meta JSON, keys BLOB)
+    articles(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE, text, meta JSON, keys BLOB,
+             shingles BLOB)                              shingles: see dedup.store.NewRow
     bands(entry INTEGER PRIMARY KEY)                     band key (top 40 bits) | seq (low 24 bits)
+    keyfilter(id INTEGER PRIMARY KEY, bits BLOB)         one row: the KeyFilter of the keys in bands
 
 Band keys live in two places, like the levels of a log-structured merge tree. A new article's
 keys are only in its ``keys`` blob (one row written per article, whatever its number of keys);
@@ -15,6 +17,10 @@ crosses the mark merges all their keys into ``bands``, one B-tree keyed by the p
 sorted order. Random single-key inserts into a B-tree of tens of millions of rows cost several
 microseconds each and rewrite most of its pages every batch; one sorted merge per
 :data:`MERGE_AT` articles does not. Memory stays bounded by :data:`MERGE_AT`, not by the index.
+
+Looking keys up costs a few microseconds per key too, and nearly every key of a new article is
+absent, so each merge also marks its keys in a fixed-size :class:`~dedup.store.keyfilter.KeyFilter`
+stored beside ``bands``; only the keys it may hold are looked up in the B-tree.
 
 Every write is one ``BEGIN IMMEDIATE`` transaction (writers queue on ``busy_timeout``), so an
 article and its band keys appear together or not at all, also when the process is killed.
@@ -34,6 +40,7 @@ from ..arrays import ranks
 from ..candidates import OWNER_BITS, sorted_unique
 from ..exceptions import IndexStoreError, InputError
 from . import FORMAT, FORMAT_VERSION, NewRow, StoredRow
+from .keyfilter import KeyFilter
 
 __all__ = ["MERGE_AT", "SQLiteStore"]
 
@@ -44,14 +51,19 @@ _MERGE_ROWS = 1 << 19  # entries per INSERT statement while merging
 APPLICATION_ID = 0x64647570  # "ddup"
 _BUSY_TIMEOUT_MS = 120_000
 _CACHE_KIB = 65_536  # bounded page cache: memory does not grow with the index
+# Measured merging 12 million sorted keys into a B-tree of 24 million: 16 KB pages 9.3 CPU s and
+# 14 s wall, 4 KB pages 12.6 and 23 s (64 KB: 11.2 and 19 s); looking up 100,000 keys then took
+# 0.19 s and 0.27 s.
+_PAGE_SIZE = 16_384
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, text TEXT NOT NULL,
-    meta TEXT NOT NULL, keys BLOB NOT NULL);
+    meta TEXT NOT NULL, keys BLOB NOT NULL, shingles BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS bands (entry INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS keyfilter (id INTEGER PRIMARY KEY CHECK (id = 0), bits BLOB NOT NULL);
 INSERT OR IGNORE INTO state VALUES ('merged', 0);
 """
 
@@ -65,16 +77,18 @@ class _Recent:
         self.merged = 0  # the merge mark when last read
         self.segments: list[np.ndarray] = []
 
-    def update(self, merged: int, rows: list[tuple[int, bytes]]) -> None:
-        if merged != self.merged:  # drop what is in bands now
+    def update(self, merged: int, rows: list[tuple[int, bytes]]) -> np.ndarray:
+        """Drop what is merged into bands now, add these rows; returns the entries added."""
+        if merged != self.merged:
             self.segments = [e[(e & _OWNER) > merged] for e in self.segments] if merged < self.seen else []
             self.merged, self.seen = merged, max(self.seen, merged)
+        added = np.sort(_entries([np.frombuffer(k, dtype="<i8") for _, k in rows], [seq for seq, _ in rows]))
         if rows:
-            self.segments.append(np.sort(_entries([np.frombuffer(k, dtype="<i8") for _, k in rows],
-                                                  [seq for seq, _ in rows])))
+            self.segments.append(added)
             self.seen = rows[-1][0]
         if len(self.segments) > 8:  # a stable sort merges the sorted runs in linear time
             self.segments = [np.sort(np.concatenate(self.segments), kind="stable")]
+        return added
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """The entries held for these packed keys (low bits zero), sorted."""
@@ -99,6 +113,9 @@ class SQLiteStore:
         self.location = str(path)
         self._depth = 0
         self._recent = _Recent()
+        self._filter: KeyFilter | None = None
+        self._filter_mark = 0  # the merge mark the filter was read at
+        self._filter_recent = False  # whether the filter marks the recent keys too
         if not create and not Path(path).exists():
             raise IndexStoreError(f"{self.location}: no such index; create it with `dedup index add`")
         try:
@@ -109,6 +126,7 @@ class SQLiteStore:
         with self._errors("open"):
             self._db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
             self._check_foreign()
+            self._db.execute(f"PRAGMA page_size = {_PAGE_SIZE}")  # takes effect in a new file only
             if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: committed data survives a process crash
@@ -205,16 +223,48 @@ class SQLiteStore:
             merged = self._merged()
             rows = self._db.execute("SELECT seq, keys FROM articles WHERE seq > ? ORDER BY seq",
                                     (max(merged, self._recent.seen),)).fetchall()
-            self._recent.update(merged, rows)
+            keys = keys[self._held_filter(merged, rows).maybe_held(keys)]
             stored = self._db.execute(
                 "SELECT b.entry FROM json_each(?) AS q JOIN bands AS b ON b.entry BETWEEN q.value AND q.value + ?",
-                (json.dumps(keys.tolist()), _OWNER)).fetchall()
+                (json.dumps(keys.tolist()), _OWNER)).fetchall() if merged and len(keys) else []
         entries = np.concatenate([np.array(stored, dtype=np.int64).ravel(), self._recent.lookup(keys)])
         entries = sorted_unique(entries)  # by key, then seq (one key's entries share their sign)
         return entries & ~_OWNER, entries & _OWNER
 
     def _merged(self) -> int:
         return self._db.execute("SELECT value FROM state WHERE name = 'merged'").fetchone()[0]
+
+    def _merged_filter(self, merged: int) -> KeyFilter:
+        """A filter marking at least the keys in ``bands`` at merge mark ``merged``: the one in
+        memory, or the stored one when another writer has merged since."""
+        if self._filter is None or self._filter_mark != merged:
+            row = self._db.execute("SELECT bits FROM keyfilter").fetchone()
+            try:
+                self._filter = KeyFilter(row[0] if row else None)
+            except ValueError as exc:
+                raise IndexStoreError(f"{self.location}: corrupt index ({exc}); rebuild the index") from exc
+            self._filter_mark = merged
+            self._filter_recent = False
+        return self._filter
+
+    def _held_filter(self, merged: int, rows: list[tuple[int, bytes]]) -> KeyFilter:
+        """The filter of every key held now, merged or recent: the merged keys' filter with the
+        recent keys marked in memory too, brought up to date with ``rows``, the new articles."""
+        held = self._merged_filter(merged)
+        added = self._recent.update(merged, rows)
+        for entries in [added] if self._filter_recent else self._recent.segments:
+            held.add(entries)
+        self._filter_recent = True
+        return held
+
+    def fetch_shingles(self, seqs: list[int]) -> dict[int, np.ndarray]:
+        """The stored shingle sets of these articles (see :class:`~dedup.store.NewRow`), by seq."""
+        if not seqs:
+            return {}
+        with self._errors("read"):
+            rows = self._db.execute("SELECT seq, shingles FROM articles WHERE seq IN "
+                                    "(SELECT value FROM json_each(?))", (json.dumps(list(seqs)),)).fetchall()
+        return {seq: np.frombuffer(blob, dtype="<u4") for seq, blob in rows}
 
     def fetch(self, seqs: list[int]) -> list[StoredRow]:
         if not seqs:
@@ -248,8 +298,9 @@ class SQLiteStore:
                     self._delete(row.id)
                     outcomes.append("replaced")
                 keep.append(row)
-            self._db.executemany("INSERT INTO articles (id, text, meta, keys) VALUES (?, ?, ?, ?)",
-                                 [(r.id, r.text, r.meta, r.keys.astype("<i8").tobytes()) for r in keep])
+            self._db.executemany("INSERT INTO articles (id, text, meta, keys, shingles) VALUES (?, ?, ?, ?, ?)",
+                                 [(r.id, r.text, r.meta, r.keys.astype("<i8").tobytes(),
+                                   r.shingles.astype("<u4").tobytes()) for r in keep])
             last = self._db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
             if last > _OWNER:
                 raise IndexStoreError(f"{self.location}: the index has given out {_OWNER:,} article numbers (adds "
@@ -284,7 +335,11 @@ class SQLiteStore:
         for first in range(0, len(entries), _MERGE_ROWS):
             self._db.execute("INSERT OR IGNORE INTO bands SELECT value FROM json_each(?)",
                              (json.dumps(entries[first : first + _MERGE_ROWS].tolist()),))
+        marked = self._merged_filter(merged)
+        marked.add(entries)
+        self._db.execute("INSERT OR REPLACE INTO keyfilter VALUES (0, ?)", (marked.to_bytes(),))
         self._db.execute("UPDATE state SET value = ? WHERE name = 'merged'", (last,))
+        self._filter_mark = last
 
     def remove(self, article_id: str) -> bool:
         with self.transaction(), self._errors("remove"):

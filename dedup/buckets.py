@@ -1,0 +1,96 @@
+"""Which stored articles a new one meets in the index, and which of them are worth aligning.
+
+The index bands each article exactly as :func:`dedup.scan` does (:func:`document_keys`), finds
+who shares a bucket with it under the same boilerplate rule (:func:`bucket_members`), and drops
+the pairs that :func:`~dedup.detect.compare_documents` would reject for sharing too few shingles
+before reading their text (:func:`may_pair`), so a query answers exactly what a scan reports.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .arrays import groups, ranks
+from .candidates import OWNER_BITS, sorted_unique, tiers
+from .config import Config
+from .detect import _MIN_SHARED_SHINGLES, Document, _shared
+from .lsh import band_keys
+from .signature import sign
+
+__all__ = ["bucket_members", "document_keys", "may_pair", "shingle_tops"]
+
+_PASSAGE_TIER = np.uint64(1 << 63)  # the top bit of a stored key says which tier it belongs to
+_KEY_MASK = ~np.uint64((1 << OWNER_BITS) - 1)  # the bits a scan keeps of a band key
+
+
+def document_keys(documents: list[Document], config: Config) -> list[np.ndarray]:
+    """Each document's LSH band keys of both tiers, as sorted unique int64 (one batch of signing)."""
+    sigs = sign([d.shingles for d in documents], num_perm=config.num_perm, seed=config.seed,
+                window_size=config.window_size)
+    document_tier, passage_tier = tiers(config)  # banded exactly as a scan bands them
+    doc_keys = band_keys(sigs.documents, document_tier.bands, document_tier.rows)
+    win_keys = band_keys(sigs.windows, passage_tier.bands, passage_tier.rows)
+    doc_keys = doc_keys >> np.uint64(1)
+    win_keys = (win_keys >> np.uint64(1)) | _PASSAGE_TIER
+    bounds = np.searchsorted(sigs.window_owner, np.arange(len(documents) + 1))
+    # The top 40 bits, as a scan packs them (the low bits number the article in the stores).
+    return [sorted_unique(np.concatenate([doc_keys[i], win_keys[bounds[i]:bounds[i + 1]].ravel()]) & _KEY_MASK
+                          ).view(np.int64) for i in range(len(documents))]
+
+
+def bucket_members(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_seqs: np.ndarray,
+                   max_bucket_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Who shares a bucket with each new article ``j`` (in order) when it arrives.
+
+    Members are stored seqs (positive) or earlier new articles ``i`` (encoded ``-(i + 1)``).
+    ``stored_keys``/``stored_seqs`` are the stored holders of the keys, sorted by (key, seq).
+    A bucket already holding ``max_bucket_size`` articles yields only its first member.
+    Returns ``(article, member)``: the distinct pairs, sorted by article, then member.
+    """
+    keys = np.concatenate(keylists) if keylists else np.empty(0, np.int64)
+    if len(keys) == 0:
+        return keys, keys
+    order = np.argsort(keys, kind="stable")  # one sorted run per article: a merge, in article order
+    owner = np.repeat(np.arange(len(keylists)), [len(k) for k in keylists])[order]
+    keys = keys[order]
+    starts, sizes = groups(keys[1:] != keys[:-1])
+    lo = np.searchsorted(stored_keys, keys[starts], "left")
+    stored = np.searchsorted(stored_keys, keys[starts], "right") - lo
+    # Each key's holders are its stored ones, then the new articles holding it, in order: the
+    # holder at rank r of a group meets the r before it, or only the first once r reaches the cap.
+    group = np.repeat(np.arange(len(starts)), sizes)
+    earlier = np.arange(len(keys)) - starts[group]
+    held = stored[group] + earlier
+    met = np.flatnonzero(held > 0)
+    group, earlier, held, owner_met = group[met], earlier[met], held[met], owner[met]
+    whole = held < max_bucket_size
+    from_stored, from_new = np.where(whole, stored[group], 0), np.where(whole, earlier, 0)
+    capped = np.flatnonzero(~whole)
+    first_new = -owner[starts[group[capped]]] - 1
+    first_stored = stored_seqs[np.minimum(lo[group[capped]], len(stored_seqs) - 1)] if len(stored_seqs) else first_new
+    article = np.concatenate([np.repeat(owner_met, from_stored), np.repeat(owner_met, from_new), owner_met[capped]])
+    member = np.concatenate([stored_seqs[np.repeat(lo[group], from_stored) + ranks(from_stored)],
+                             -owner[np.repeat(starts[group], from_new) + ranks(from_new)] - 1,
+                             np.where(stored[group[capped]] > 0, first_stored, first_new)])
+    code = sorted_unique(article << 40 | (member + (1 << 39)))
+    return code >> 40, (code & ((1 << 40) - 1)) - (1 << 39)
+
+
+def shingle_tops(document: Document) -> np.ndarray:
+    """The distinct top 32 bits of a document's shingle hashes, sorted (what the store keeps)."""
+    tops = (document.shingle_set >> np.uint64(32)).astype(np.uint32)
+    return tops[np.r_[True, tops[1:] != tops[:-1]]] if len(tops) else tops
+
+
+def may_pair(a: Document, a_tops: np.ndarray, b_tops: np.ndarray) -> bool:
+    """``False`` only for a pair that :func:`~dedup.detect.compare_documents` rejects for sharing
+    fewer than ``_MIN_SHARED_SHINGLES`` shingles, decided from the stored tops of ``b``'s shingles
+    without reading or tokenising its text.
+
+    Exact, not approximate: when ``a``'s shingles have distinct tops, every shingle the two share
+    gives a distinct shared top, so fewer shared tops means fewer shared shingles. A pair with a
+    collision among ``a``'s tops, or with a tiny shingle set, is left to ``compare_documents``.
+    """
+    if len(a_tops) < max(len(a.shingle_set), _MIN_SHARED_SHINGLES) or len(b_tops) < _MIN_SHARED_SHINGLES:
+        return True
+    return _shared(a_tops, b_tops) >= _MIN_SHARED_SHINGLES
