@@ -22,13 +22,15 @@ from .candidates import OWNER_BITS, candidate_pairs, load_kernels, sign_chunk, s
 from .cluster import cluster_articles, cluster_passages
 from .config import Config, resolve
 from .exceptions import InputError
-from .io import to_article
+from .intake import Articles, Intake, too_short, unusable
+from .io import reread, to_article
 from .models import Article, Cluster, Pair, PassageCluster, Skipped
 from .normalize import Tokens, tokenize_many
 from .parallel import ordered_map, worker_pool
 from .shingle import shingle_hashes
 
-__all__ = ["Document", "ScanResult", "compare", "compare_documents", "prepare", "prepare_many", "scan", "verify"]
+__all__ = ["Document", "ScanResult", "compare", "compare_documents", "prepare", "prepare_many", "scan", "too_short",
+           "unusable", "verify"]
 
 REPORT_VERSION = 1
 # Candidate pairs sharing a single shingle are chance LSH collisions (a short window's minima);
@@ -63,7 +65,7 @@ class ScanResult:
     """
 
     config: Config
-    articles: tuple[Article, ...]
+    articles: Articles  # a sequence of Article; texts read from JSONL files are read again on access
     pairs: tuple[Pair, ...]
     clusters: tuple[Cluster, ...]
     passage_clusters: tuple[PassageCluster, ...]
@@ -87,84 +89,13 @@ class ScanResult:
             "params": self.config.to_dict(),
             "stats": self.stats,
             "notes": list(self.notes),
-            "articles": [a.metadata() for a in self.articles],
+            "articles": self.articles.metadata(),
             "skipped": [s.to_dict() for s in self.skipped],
             "pairs": [p.to_dict() for p in self.pairs],
             "clusters": [c.to_dict() for c in self.clusters],
             "passage_clusters": [c.to_dict() for c in self.passage_clusters],
             "copy_groups": [{"representative": rep, "copies": list(members)} for rep, members in self.copy_groups],
         }
-
-
-class _Intake:
-    """Turns raw records into numbered Articles, counting and explaining everything it skips."""
-
-    def __init__(self, config: Config) -> None:
-        self.config = config
-        self.articles: list[Article | None] = []  # by index; None once skipped after numbering
-        self.skipped: list[Skipped] = []
-        self._first_seen: dict[str, str] = {}
-
-    def accept(self, record: Any) -> Article | None:
-        """The article to process (numbered ``len(articles) - 1``), or ``None`` if skipped."""
-        if isinstance(record, Skipped):
-            self._skip(record)
-            return None
-        article = to_article(record, self.config)
-        if isinstance(article, Skipped):
-            self._skip(article)
-            return None
-        problem = self._problem(article)
-        if problem:
-            self._skip(Skipped(id=article.id, source=article.origin, code=problem[0], reason=problem[1]))
-            return None
-        self._first_seen[article.id] = article.origin or "an earlier article"
-        self.articles.append(article)
-        return article
-
-    def chunks(self, records: Iterable[Any], size: int) -> Iterator[tuple[list[str], int, Config]]:
-        """``(texts, index of the first, config)`` for each chunk of accepted articles."""
-        texts: list[str] = []
-        for record in records:
-            article = self.accept(record)
-            if article is not None:
-                texts.append(article.text)
-                if len(texts) == size:
-                    yield texts, len(self.articles) - size, self.config
-                    texts = []
-        if texts:
-            yield texts, len(self.articles) - len(texts), self.config
-
-    def too_short(self, index: int, words: int) -> None:
-        article = self.articles[index]
-        self.articles[index] = None
-        self._skip(too_short(article, words, self.config))
-
-    def _problem(self, article: Article) -> tuple[str, str] | None:
-        if article.id in self._first_seen:
-            return "duplicate-id", f"duplicate id {article.id!r} (first seen at {self._first_seen[article.id]})"
-        return unusable(article, self.config)
-
-    def _skip(self, skipped: Skipped) -> None:
-        if self.config.strict:
-            raise InputError(skipped.reason, source=skipped.source or skipped.id, line=skipped.line)
-        self.skipped.append(skipped)
-
-
-def unusable(article: Article, config: Config) -> tuple[str, str] | None:
-    """``(code, reason)`` when an article's text cannot be processed at all (scan and index)."""
-    if not article.text.strip():
-        return "empty", "empty text"
-    if len(article.text) > config.max_chars:
-        return ("too-long", f"{len(article.text):,} characters, more than max_chars "
-                            f"({config.max_chars:,}); raise --max-chars to include it")
-    return None
-
-
-def too_short(article: Article, words: int, config: Config) -> Skipped:
-    """The record of an article with fewer words than a shingle (scan and index)."""
-    return Skipped(id=article.id, source=article.origin, code="too-short",
-                   reason=f"{words} word{'s' * (words != 1)}, shorter than the shingle size ({config.shingle_size})")
 
 
 def prepare_many(articles: list[Article], config: Config) -> list[Document]:
@@ -247,9 +178,9 @@ _PAIR_BATCH = 500  # candidate pairs per alignment task
 
 
 def _compare_batch(articles: dict[int, Article], pairs: list[tuple[int, int]], config: Config) -> list[Pair]:
-    """Phase 3 task: verify and align a batch of candidate pairs."""
+    """Phase 3 task: read the articles' texts again, then verify and align a batch of candidate pairs."""
     order = sorted(articles)
-    documents = dict(zip(order, prepare_many([articles[i] for i in order], config)))
+    documents = dict(zip(order, prepare_many(reread([articles[i] for i in order], config), config)))
     return [p for i, j in pairs if (p := compare_documents(documents[i], documents[j], config))]
 
 
@@ -327,7 +258,7 @@ def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Pro
     """
     config = resolve(config, **overrides)
     progress = progress or _no_progress
-    intake = _Intake(config)
+    intake = Intake(config)
     stats: dict[str, Any] = {}
     keys: list[list[np.ndarray]] = [[], []]
     contents: list[np.ndarray] = []
@@ -352,10 +283,10 @@ def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Pro
             pairs.extend(batch)
             progress("align", min(_PAIR_BATCH, len(candidates) - done * _PAIR_BATCH))
     pairs.sort(key=lambda p: (p.a, p.b))
-    found = tuple(a for a in intake.articles if a is not None)
+    found = Articles([a for a in intake.articles if a is not None], config)
     copy_ids = {intake.articles[r].id: [intake.articles[m].id for m in ms] for r, ms in copies.items()}
-    clusters = cluster_articles(found, pairs, threshold=config.cluster_threshold, copies=copy_ids)
-    passage_clusters = cluster_passages(found, pairs)
+    clusters = cluster_articles(found.kept(), pairs, threshold=config.cluster_threshold, copies=copy_ids)
+    passage_clusters = cluster_passages(found.kept(), pairs)
     stats.update(_counts(intake, found, candidates, pairs, clusters, passage_clusters))
     groups = tuple(sorted((rep, tuple(sorted(ms))) for rep, ms in copy_ids.items()))
     return ScanResult(config=config, articles=found, pairs=tuple(pairs), clusters=tuple(clusters),
@@ -400,7 +331,7 @@ def _with_representative_pairs(candidates: np.ndarray, copies: dict[int, list[in
     return unique_pairs([candidates, *extra]) if extra else candidates
 
 
-def _zip_chunks(pool, intake: _Intake, records: Iterable[Any]):
+def _zip_chunks(pool, intake: Intake, records: Iterable[Any]):
     """Signed chunks paired with the call that made them (to know each chunk's first index)."""
     calls: deque = deque()
     chunks = intake.chunks(records, _CHUNK)
@@ -417,7 +348,7 @@ def _zip_chunks(pool, intake: _Intake, records: Iterable[Any]):
         yield chunk, calls.popleft()
 
 
-def _counts(intake: _Intake, found: tuple[Article, ...], candidates: np.ndarray, pairs: list[Pair], clusters,
+def _counts(intake: Intake, found: Articles, candidates: np.ndarray, pairs: list[Pair], clusters,
             passage_clusters) -> dict[str, Any]:
     skipped_articles = [s for s in intake.skipped if s.kind == "article"]
     skipped_files = [s for s in intake.skipped if s.kind == "file"]
@@ -437,7 +368,7 @@ def _counts(intake: _Intake, found: tuple[Article, ...], candidates: np.ndarray,
     }
 
 
-def _explain(stats: dict[str, Any], intake: _Intake, config: Config) -> list[str]:
+def _explain(stats: dict[str, Any], intake: Intake, config: Config) -> list[str]:
     """Plain sentences that make an empty or surprising result explain itself."""
     notes = []
     for code, count in stats["skipped_by_reason"].items():
