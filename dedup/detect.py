@@ -10,6 +10,7 @@ Stages, each a plain function of its own module::
 from __future__ import annotations
 
 import itertools
+import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .align import align
-from .candidates import candidate_pairs, load_kernels, sign_chunk, sorted_unique
+from .candidates import candidate_pairs, load_kernels, sign_chunk, sorted_unique, tiers
 from .cluster import cluster_articles, cluster_passages
 from .config import Config, resolve
 from .copies import date_key, exact_copies, near_copies, with_representative_pairs, without_member_keys, without_member_pairs
@@ -29,6 +30,7 @@ from .models import Article, Cluster, Pair, PassageCluster, Skipped
 from .normalize import Tokens, tokenize_many
 from .parallel import ordered_map, worker_pool
 from .shingle import shingle_hashes
+from .spill import SpilledKeys
 
 __all__ = ["Document", "ScanResult", "compare", "compare_documents", "prepare", "prepare_many", "scan", "too_short",
            "unusable", "verify"]
@@ -267,8 +269,8 @@ def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Pro
     config = resolve(config, **overrides)
     progress = progress or _no_progress
     intake = Intake(config)
-    with worker_pool(config.workers) as pool:
-        keys, content = _sign_all(pool, intake, articles, progress)
+    with worker_pool(config.workers) as pool, tempfile.TemporaryDirectory(prefix="dedup-scan-") as folder:
+        keys, content = _sign_all(pool, intake, articles, progress, SpilledKeys(folder, tiers(config)[1].bands))
         copies = {} if config.all_pairs else exact_copies(intake.articles, content)
         keys = without_member_keys(keys, copies)
         near = {} if config.all_pairs else _near_copy_groups(pool, keys, intake.articles, config)
@@ -289,19 +291,21 @@ def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Pro
                       near_copy_groups=_listed(near_ids))
 
 
-def _sign_all(pool, intake: Intake, articles: Iterable[Any], progress: Progress) -> tuple[list[list[np.ndarray]], np.ndarray]:
+def _sign_all(pool, intake: Intake, articles: Iterable[Any], progress: Progress,
+              windows: SpilledKeys) -> tuple[list[list[Any]], np.ndarray]:
     """Phase 1: read, tokenise, sign and band every article, keeping only the packed band keys
-    of each tier and each article's word-sequence hash (0 for one shorter than a shingle)."""
-    keys: list[list[np.ndarray]] = [[], []]
+    of each tier (the passage tier's in ``windows``, on disk) and each article's word-sequence
+    hash (0 for one shorter than a shingle)."""
+    documents: list[np.ndarray] = []
     contents: list[np.ndarray] = []
     for chunk, (_, first, _) in _zip_chunks(pool, intake, articles):
-        keys[0].append(chunk.documents)
-        keys[1].append(chunk.windows)
+        documents.append(chunk.documents)
+        windows.append(chunk.windows)
         contents.append(np.where(chunk.shingles > 0, chunk.content, np.uint64(0)))
         for offset in np.flatnonzero(chunk.shingles == 0).tolist():
             intake.too_short(first + offset, int(chunk.words[offset]))
         progress("sign", len(chunk.words))
-    return keys, np.concatenate(contents or [np.empty(0, np.uint64)])
+    return [documents, [windows]], np.concatenate(contents or [np.empty(0, np.uint64)])
 
 
 def _near_copy_groups(pool, keys: list[list[np.ndarray]], articles: list[Article | None], config: Config):
