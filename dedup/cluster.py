@@ -103,22 +103,32 @@ def cluster_articles(articles: Sequence[Article], pairs: Sequence[Pair], *, thre
             for k, g in enumerate(id_groups, start=1)]
 
 
-def _occurrences(pairs: Sequence[Pair]) -> tuple[list[tuple[str, int, int]], list[tuple[int, int]]]:
+Span = tuple[str, int, int, str]  # article id, start, end, text
+
+
+def _occurrences(pairs: Sequence[Pair]) -> tuple[list[Span], list[tuple[int, int]]]:
+    """Every passage occurrence once (with its text, taken from the pairs: the articles' own
+    texts may have been let go), and the links that the alignments made between them."""
     nodes: dict[tuple[str, int, int], int] = {}
+    texts: list[str] = []
     links = []
     for pair in pairs:
         for p in pair.passages:
-            a = nodes.setdefault((pair.a, p.a_start, p.a_end), len(nodes))
-            b = nodes.setdefault((pair.b, p.b_start, p.b_end), len(nodes))
-            links.append((a, b))
-    return list(nodes), links
+            ends = []
+            for key, text in (((pair.a, p.a_start, p.a_end), p.a_text), ((pair.b, p.b_start, p.b_end), p.b_text)):
+                if key not in nodes:
+                    nodes[key] = len(nodes)
+                    texts.append(text)
+                ends.append(nodes[key])
+            links.append((ends[0], ends[1]))
+    return [(*key, text) for key, text in zip(nodes, texts)], links
 
 
-def _overlap_links(spans: list[tuple[str, int, int]]) -> list[tuple[int, int]]:
+def _overlap_links(spans: list[Span]) -> list[tuple[int, int]]:
     """Link occurrences in the same article that overlap by at least half of the shorter one."""
     links = []
     by_article = defaultdict(list)
-    for node, (article, start, end) in enumerate(spans):
+    for node, (article, start, end, _) in enumerate(spans):
         by_article[article].append((start, end, node))
     for items in by_article.values():
         items.sort()
@@ -131,14 +141,16 @@ def _overlap_links(spans: list[tuple[str, int, int]]) -> list[tuple[int, int]]:
     return links
 
 
-def _merge_spans(spans: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
-    """Union of overlapping occurrences per article, in article then position order."""
-    merged: list[tuple[str, int, int]] = []
-    for article, start, end in sorted(spans):
+def _merge_spans(spans: list[Span]) -> list[Span]:
+    """Union of overlapping occurrences per article, in article then position order (the text
+    of a union is pieced together from the texts of its parts)."""
+    merged: list[Span] = []
+    for article, start, end, text in sorted(spans):
         if merged and merged[-1][0] == article and start <= merged[-1][2]:
-            merged[-1] = (article, merged[-1][1], max(end, merged[-1][2]))
+            _, first, last, joined = merged[-1]
+            merged[-1] = (article, first, max(end, last), joined + text[last - start :])
         else:
-            merged.append((article, start, end))
+            merged.append((article, start, end, text))
     return merged
 
 
@@ -158,7 +170,7 @@ def cluster_passages(articles: Sequence[Article], pairs: Sequence[Pair]) -> list
     return [
         PassageCluster(
             id=k,
-            spans=tuple(PassageSpan(article=a, start=s, end=e, text=by_id[a].text[s:e]) for a, s, e in g),
+            spans=tuple(PassageSpan(article=a, start=s, end=e, text=text) for a, s, e, text in g),
             origin=_origin(sorted({s[0] for s in g}), by_id)[0],
         )
         for k, g in enumerate(merged, start=1)

@@ -10,6 +10,7 @@ Stages, each a plain function of its own module::
 from __future__ import annotations
 
 import itertools
+import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,17 +19,21 @@ from typing import Any
 import numpy as np
 
 from .align import align
-from .candidates import OWNER_BITS, candidate_pairs, load_kernels, sign_chunk, sorted_unique, unique_pairs
+from .candidates import candidate_pairs, load_kernels, sign_chunk, sorted_unique, tiers
 from .cluster import cluster_articles, cluster_passages
 from .config import Config, resolve
+from .copies import date_key, exact_copies, near_copies, with_representative_pairs, without_member_keys, without_member_pairs
 from .exceptions import InputError
-from .io import to_article
+from .intake import Articles, Intake, too_short, unusable
+from .io import reread, to_article
 from .models import Article, Cluster, Pair, PassageCluster, Skipped
 from .normalize import Tokens, tokenize_many
 from .parallel import ordered_map, worker_pool
 from .shingle import shingle_hashes
+from .spill import SpilledKeys
 
-__all__ = ["Document", "ScanResult", "compare", "compare_documents", "prepare", "prepare_many", "scan", "verify"]
+__all__ = ["Document", "ScanResult", "compare", "compare_documents", "prepare", "prepare_many", "scan", "too_short",
+           "unusable", "verify"]
 
 REPORT_VERSION = 1
 # Candidate pairs sharing a single shingle are chance LSH collisions (a short window's minima);
@@ -56,14 +61,18 @@ class ScanResult:
     """Everything a scan found, with the settings and per-stage counts that explain it.
 
     ``to_dict()`` gives the JSON report: ``params``, ``stats``, ``articles``, ``pairs``,
-    ``clusters``, ``passage_clusters`` (and ``skipped``, ``notes`` and ``copy_groups``: groups of
-    exact copies, each listing its representative and the other copies; every two members of a
-    group are an ``exact`` pair, but only representative pairs are aligned and listed in
-    ``pairs`` unless ``all_pairs`` is set).
+    ``clusters``, ``passage_clusters`` (and ``skipped``, ``notes``, ``copy_groups`` and
+    ``near_copy_groups``). ``copy_groups`` are groups of exact copies, each listing its
+    representative and the other copies: every two members of a group are an ``exact`` pair, but
+    only representative pairs are aligned and listed in ``pairs`` unless ``all_pairs`` is set.
+    ``near_copy_groups`` are groups of more than ``max_bucket_size`` near-duplicates (Jaccard
+    at least ``threshold``) of one representative: the pairs of two such copies, near-duplicates
+    of each other through the representative (Jaccard at least ``2 * threshold - 1``), are not
+    aligned or listed unless ``all_pairs`` is set (see :mod:`dedup.copies`).
     """
 
     config: Config
-    articles: tuple[Article, ...]
+    articles: Articles  # a sequence of Article; texts read from JSONL files are read again on access
     pairs: tuple[Pair, ...]
     clusters: tuple[Cluster, ...]
     passage_clusters: tuple[PassageCluster, ...]
@@ -71,6 +80,7 @@ class ScanResult:
     stats: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     copy_groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    near_copy_groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def same_words(self, a: str, b: str) -> bool:
         """Whether ``a`` and ``b`` are in one copy group (exact copies; only each copy's pair
@@ -87,84 +97,15 @@ class ScanResult:
             "params": self.config.to_dict(),
             "stats": self.stats,
             "notes": list(self.notes),
-            "articles": [a.metadata() for a in self.articles],
+            "articles": self.articles.metadata(),
             "skipped": [s.to_dict() for s in self.skipped],
             "pairs": [p.to_dict() for p in self.pairs],
             "clusters": [c.to_dict() for c in self.clusters],
             "passage_clusters": [c.to_dict() for c in self.passage_clusters],
             "copy_groups": [{"representative": rep, "copies": list(members)} for rep, members in self.copy_groups],
+            "near_copy_groups": [{"representative": rep, "copies": list(members)}
+                                 for rep, members in self.near_copy_groups],
         }
-
-
-class _Intake:
-    """Turns raw records into numbered Articles, counting and explaining everything it skips."""
-
-    def __init__(self, config: Config) -> None:
-        self.config = config
-        self.articles: list[Article | None] = []  # by index; None once skipped after numbering
-        self.skipped: list[Skipped] = []
-        self._first_seen: dict[str, str] = {}
-
-    def accept(self, record: Any) -> Article | None:
-        """The article to process (numbered ``len(articles) - 1``), or ``None`` if skipped."""
-        if isinstance(record, Skipped):
-            self._skip(record)
-            return None
-        article = to_article(record, self.config)
-        if isinstance(article, Skipped):
-            self._skip(article)
-            return None
-        problem = self._problem(article)
-        if problem:
-            self._skip(Skipped(id=article.id, source=article.origin, code=problem[0], reason=problem[1]))
-            return None
-        self._first_seen[article.id] = article.origin or "an earlier article"
-        self.articles.append(article)
-        return article
-
-    def chunks(self, records: Iterable[Any], size: int) -> Iterator[tuple[list[str], int, Config]]:
-        """``(texts, index of the first, config)`` for each chunk of accepted articles."""
-        texts: list[str] = []
-        for record in records:
-            article = self.accept(record)
-            if article is not None:
-                texts.append(article.text)
-                if len(texts) == size:
-                    yield texts, len(self.articles) - size, self.config
-                    texts = []
-        if texts:
-            yield texts, len(self.articles) - len(texts), self.config
-
-    def too_short(self, index: int, words: int) -> None:
-        article = self.articles[index]
-        self.articles[index] = None
-        self._skip(too_short(article, words, self.config))
-
-    def _problem(self, article: Article) -> tuple[str, str] | None:
-        if article.id in self._first_seen:
-            return "duplicate-id", f"duplicate id {article.id!r} (first seen at {self._first_seen[article.id]})"
-        return unusable(article, self.config)
-
-    def _skip(self, skipped: Skipped) -> None:
-        if self.config.strict:
-            raise InputError(skipped.reason, source=skipped.source or skipped.id, line=skipped.line)
-        self.skipped.append(skipped)
-
-
-def unusable(article: Article, config: Config) -> tuple[str, str] | None:
-    """``(code, reason)`` when an article's text cannot be processed at all (scan and index)."""
-    if not article.text.strip():
-        return "empty", "empty text"
-    if len(article.text) > config.max_chars:
-        return ("too-long", f"{len(article.text):,} characters, more than max_chars "
-                            f"({config.max_chars:,}); raise --max-chars to include it")
-    return None
-
-
-def too_short(article: Article, words: int, config: Config) -> Skipped:
-    """The record of an article with fewer words than a shingle (scan and index)."""
-    return Skipped(id=article.id, source=article.origin, code="too-short",
-                   reason=f"{words} word{'s' * (words != 1)}, shorter than the shingle size ({config.shingle_size})")
 
 
 def prepare_many(articles: list[Article], config: Config) -> list[Document]:
@@ -209,7 +150,7 @@ def _coverage(text: str, spans: list[tuple[int, int]]) -> float:
 
 def _order(a: Document, b: Document) -> tuple[Document, Document]:
     """Earlier-dated article first (the likely source), undated after dated, then by id."""
-    return (a, b) if _date_key(a.article) <= _date_key(b.article) else (b, a)
+    return (a, b) if date_key(a.article) <= date_key(b.article) else (b, a)
 
 
 def compare_documents(a: Document, b: Document, config: Config, *, keep_order: bool = False) -> Pair | None:
@@ -247,9 +188,9 @@ _PAIR_BATCH = 500  # candidate pairs per alignment task
 
 
 def _compare_batch(articles: dict[int, Article], pairs: list[tuple[int, int]], config: Config) -> list[Pair]:
-    """Phase 3 task: verify and align a batch of candidate pairs."""
+    """Phase 3 task: read the articles' texts again, then verify and align a batch of candidate pairs."""
     order = sorted(articles)
-    documents = dict(zip(order, prepare_many([articles[i] for i in order], config)))
+    documents = dict(zip(order, prepare_many(reread([articles[i] for i in order], config), config)))
     return [p for i, j in pairs if (p := compare_documents(documents[i], documents[j], config))]
 
 
@@ -327,80 +268,84 @@ def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Pro
     """
     config = resolve(config, **overrides)
     progress = progress or _no_progress
-    intake = _Intake(config)
-    stats: dict[str, Any] = {}
-    keys: list[list[np.ndarray]] = [[], []]
-    contents: list[np.ndarray] = []
-    with worker_pool(config.workers) as pool:
-        for chunk, (_, first, _) in _zip_chunks(pool, intake, articles):
-            keys[0].append(chunk.documents)
-            keys[1].append(chunk.windows)
-            contents.append(np.where(chunk.shingles > 0, chunk.content, np.uint64(0)))
-            for offset in np.flatnonzero(chunk.shingles == 0).tolist():
-                intake.too_short(first + offset, int(chunk.words[offset]))
-            progress("sign", len(chunk.words))
-        copies = {} if config.all_pairs else exact_copies(intake.articles, np.concatenate(contents or [np.empty(0, np.uint64)]))
-        candidates, tier_stats = candidate_pairs(_without_copies(keys, copies), config)
-        stats.update(tier_stats)
-        stats["exact_copies_collapsed"] = sum(len(m) for m in copies.values())
-        candidates = _with_representative_pairs(candidates, copies)
+    intake = Intake(config)
+    with worker_pool(config.workers) as pool, tempfile.TemporaryDirectory(prefix="dedup-scan-") as folder:
+        keys, content = _sign_all(pool, intake, articles, progress, SpilledKeys(folder, tiers(config)[1].bands))
+        copies = {} if config.all_pairs else exact_copies(intake.articles, content)
+        keys = without_member_keys(keys, copies)
+        near = {} if config.all_pairs else _near_copy_groups(pool, keys, intake.articles, config)
+        candidates, stats = candidate_pairs(keys, config)
         del keys
-        pairs = []
-        progress("align", 0, len(candidates))
-        batches = _pair_batches(candidates, intake.articles, config)
-        for done, batch in enumerate(ordered_map(pool.for_tasks(len(candidates) > _PAIR_BATCH), _compare_batch, batches)):
-            pairs.extend(batch)
-            progress("align", min(_PAIR_BATCH, len(candidates) - done * _PAIR_BATCH))
-    pairs.sort(key=lambda p: (p.a, p.b))
-    found = tuple(a for a in intake.articles if a is not None)
-    copy_ids = {intake.articles[r].id: [intake.articles[m].id for m in ms] for r, ms in copies.items()}
-    clusters = cluster_articles(found, pairs, threshold=config.cluster_threshold, copies=copy_ids)
-    passage_clusters = cluster_passages(found, pairs)
+        candidates = without_member_pairs(with_representative_pairs(candidates, copies), near)
+        stats["exact_copies_collapsed"] = sum(len(m) for m in copies.values())
+        stats["near_copies_collapsed"] = sum(len(m) for m in near.values())
+        pairs = _align_all(pool, candidates, intake.articles, config, progress)
+    found = Articles([a for a in intake.articles if a is not None], config)
+    copy_ids, near_ids = _ids(copies, intake.articles), _ids(near, intake.articles)
+    clusters = cluster_articles(found.kept(), pairs, threshold=config.cluster_threshold, copies=copy_ids | near_ids)
+    passage_clusters = cluster_passages(found.kept(), pairs)
     stats.update(_counts(intake, found, candidates, pairs, clusters, passage_clusters))
-    groups = tuple(sorted((rep, tuple(sorted(ms))) for rep, ms in copy_ids.items()))
     return ScanResult(config=config, articles=found, pairs=tuple(pairs), clusters=tuple(clusters),
                       passage_clusters=tuple(passage_clusters), skipped=tuple(intake.skipped), stats=stats,
-                      notes=tuple(_explain(stats, intake, config)), copy_groups=groups)
+                      notes=tuple(_explain(stats, intake, config)), copy_groups=_listed(copy_ids),
+                      near_copy_groups=_listed(near_ids))
 
 
-def exact_copies(articles: list[Article | None], content: np.ndarray) -> dict[int, list[int]]:
-    """Groups of articles with the same words: ``{representative: [other members]}``.
-
-    The representative is the earliest-dated member (undated after dated), then the smallest id.
-    ``content`` holds each article's word-sequence hash (0 for an article that was skipped).
-    """
-    order = np.argsort(content, kind="stable")
-    values = content[order]
-    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
-    groups = {}
-    for start, end in zip(starts.tolist(), np.r_[starts[1:], len(values)].tolist()):
-        if end - start > 1 and values[start] != 0:
-            members = sorted(order[start:end].tolist(), key=lambda i: _date_key(articles[i]))
-            groups[members[0]] = members[1:]
-    return groups
-
-
-def _date_key(article: Article) -> tuple:
-    return (article.date is None, article.date or "", article.id)
+def _sign_all(pool, intake: Intake, articles: Iterable[Any], progress: Progress,
+              windows: SpilledKeys) -> tuple[list[list[Any]], np.ndarray]:
+    """Phase 1: read, tokenise, sign and band every article, keeping only the packed band keys
+    of each tier (the passage tier's in ``windows``, on disk) and each article's word-sequence
+    hash (0 for one shorter than a shingle)."""
+    documents: list[np.ndarray] = []
+    contents: list[np.ndarray] = []
+    for chunk, (_, first, _) in _zip_chunks(pool, intake, articles):
+        documents.append(chunk.documents)
+        windows.append(chunk.windows)
+        contents.append(np.where(chunk.shingles > 0, chunk.content, np.uint64(0)))
+        for offset in np.flatnonzero(chunk.shingles == 0).tolist():
+            intake.too_short(first + offset, int(chunk.words[offset]))
+        progress("sign", len(chunk.words))
+    return [documents, [windows]], np.concatenate(contents or [np.empty(0, np.uint64)])
 
 
-def _without_copies(keys: list[list[np.ndarray]], copies: dict[int, list[int]]) -> list[list[np.ndarray]]:
-    """Band keys without those of copies other than their group's representative."""
-    if not copies:
-        return keys
-    members = np.array(sorted(m for ms in copies.values() for m in ms), dtype=np.uint64)
-    owner_mask = np.uint64((1 << OWNER_BITS) - 1)
-    return [[chunk[~np.isin(chunk[:, 0] & owner_mask, members)] if len(chunk) else chunk for chunk in tier]
-            for tier in keys]
+def _near_copy_groups(pool, keys: list[list[np.ndarray]], articles: list[Article | None], config: Config):
+    """Groups of near copies (:func:`dedup.copies.near_copies`), from the document tier's
+    candidate pairs verified on their exact shingle sets (no alignment)."""
+    document_pairs, _ = candidate_pairs(keys[:1], config)
+    batches = _pair_batches(document_pairs, articles, config)
+    verified = ordered_map(pool.for_tasks(len(document_pairs) > _PAIR_BATCH), _near_duplicates, batches)
+    near = [pair for batch in verified for pair in batch]
+    return near_copies(np.array(near, dtype=np.int64).reshape(-1, 2), articles, min_copies=config.max_bucket_size)
 
 
-def _with_representative_pairs(candidates: np.ndarray, copies: dict[int, list[int]]) -> np.ndarray:
-    """Add one pair per copy, against its representative: linear in the size of a copy group."""
-    extra = [np.array(sorted((min(r, m), max(r, m)) for m in ms), dtype=np.int64) for r, ms in copies.items()]
-    return unique_pairs([candidates, *extra]) if extra else candidates
+def _near_duplicates(articles: dict[int, Article], pairs: list[tuple[int, int]], config: Config) -> list[tuple[int, int]]:
+    """Task: the pairs of a batch whose shingle sets reach the near-duplicate threshold."""
+    order = sorted(articles)
+    documents = dict(zip(order, prepare_many(reread([articles[i] for i in order], config), config)))
+    return [(i, j) for i, j in pairs if verify(documents[i], documents[j])[1] >= config.threshold]
 
 
-def _zip_chunks(pool, intake: _Intake, records: Iterable[Any]):
+def _align_all(pool, candidates: np.ndarray, articles: list[Article | None], config: Config,
+               progress: Progress) -> list[Pair]:
+    """Phase 3: verify and align every candidate pair on the workers; pairs sorted by ids."""
+    pairs = []
+    progress("align", 0, len(candidates))
+    batches = _pair_batches(candidates, articles, config)
+    for done, batch in enumerate(ordered_map(pool.for_tasks(len(candidates) > _PAIR_BATCH), _compare_batch, batches)):
+        pairs.extend(batch)
+        progress("align", min(_PAIR_BATCH, len(candidates) - done * _PAIR_BATCH))
+    return sorted(pairs, key=lambda p: (p.a, p.b))
+
+
+def _ids(groups: dict[int, list[int]], articles: list[Article | None]) -> dict[str, list[str]]:
+    return {articles[r].id: [articles[m].id for m in ms] for r, ms in groups.items()}
+
+
+def _listed(groups: dict[str, list[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple(sorted((rep, tuple(sorted(ms))) for rep, ms in groups.items()))
+
+
+def _zip_chunks(pool, intake: Intake, records: Iterable[Any]):
     """Signed chunks paired with the call that made them (to know each chunk's first index)."""
     calls: deque = deque()
     chunks = intake.chunks(records, _CHUNK)
@@ -417,7 +362,7 @@ def _zip_chunks(pool, intake: _Intake, records: Iterable[Any]):
         yield chunk, calls.popleft()
 
 
-def _counts(intake: _Intake, found: tuple[Article, ...], candidates: np.ndarray, pairs: list[Pair], clusters,
+def _counts(intake: Intake, found: Articles, candidates: np.ndarray, pairs: list[Pair], clusters,
             passage_clusters) -> dict[str, Any]:
     skipped_articles = [s for s in intake.skipped if s.kind == "article"]
     skipped_files = [s for s in intake.skipped if s.kind == "file"]
@@ -437,7 +382,7 @@ def _counts(intake: _Intake, found: tuple[Article, ...], candidates: np.ndarray,
     }
 
 
-def _explain(stats: dict[str, Any], intake: _Intake, config: Config) -> list[str]:
+def _explain(stats: dict[str, Any], intake: Intake, config: Config) -> list[str]:
     """Plain sentences that make an empty or surprising result explain itself."""
     notes = []
     for code, count in stats["skipped_by_reason"].items():

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import itertools
 import json
 import re
 import sys
@@ -29,9 +30,10 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .config import Config
-from .models import METADATA_FIELDS, Article, Skipped
+from .exceptions import InputError
+from .models import METADATA_FIELDS, Article, Location, Skipped
 
-__all__ = ["SUFFIXES", "read_paths", "to_article"]
+__all__ = ["SUFFIXES", "read_paths", "reread", "to_article"]
 
 SUFFIXES = {".txt": "txt", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv"}
 STDIN = "-"
@@ -51,7 +53,7 @@ def read_paths(paths: Iterable[str | Path], config: Config) -> Iterator[Record]:
     """
     for path in paths:
         if str(path) == STDIN:
-            yield from _read_jsonl_stream(sys.stdin.buffer, "<stdin>", config)
+            yield from _read_jsonl_stream(sys.stdin.buffer, "<stdin>", config, seekable=False)
             continue
         path = Path(path)
         if path.is_dir():
@@ -80,7 +82,7 @@ def _read_file(path: Path, file_id: str, fmt: str, config: Config) -> Iterator[R
     if fmt == "jsonl":
         try:
             with path.open("rb") as stream:
-                yield from _read_jsonl_stream(stream, source, config)
+                yield from _read_jsonl_stream(stream, source, config, seekable=True)
         except OSError as exc:
             yield _unreadable(source, exc)
         return
@@ -136,20 +138,54 @@ def _txt_article(text: str, file_id: str, source: str) -> Article:
     return Article(id=file_id, text=text, title=title[:200] if title else None, origin=source, **meta)
 
 
-def _read_jsonl_stream(stream: BinaryIO, source: str, config: Config) -> Iterator[Record]:
+def _read_jsonl_stream(stream: BinaryIO, source: str, config: Config, *, seekable: bool) -> Iterator[Record]:
+    """Articles of a JSONL stream; those of a file (``seekable``) carry their :class:`Location`."""
+    offset = 0
     for number, raw in enumerate(stream, start=1):
-        if not raw.strip():
-            continue
-        line = _decode(raw, source, line_offset=number - 1)
-        if isinstance(line, Skipped):
-            yield line
-            continue
+        start, offset = offset, offset + len(raw)
+        if raw.strip():
+            yield _jsonl_record(raw, source, number, config, Location(source, start, number) if seekable else None)
+
+
+def _jsonl_record(raw: bytes, source: str, number: int, config: Config, location: Location | None) -> Record:
+    line = _decode(raw, source, line_offset=number - 1)
+    if isinstance(line, Skipped):
+        return line
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return Skipped(source=source, line=number, code="malformed-json", reason=f"not valid JSON: {exc.msg}")
+    return to_article(record, config, source=source, line=number, location=location)
+
+
+def reread(articles: list[Article], config: Config) -> list[Article]:
+    """The articles with their texts, read again from their :class:`Location` where they have one
+    (in file and offset order, each file opened once); articles without one are returned as they are.
+
+    Raises :class:`InputError` naming the file and line when a record no longer holds the same
+    article (the file changed during the scan).
+    """
+    out = list(articles)
+    located = sorted((a.location.path, a.location.offset, k) for k, a in enumerate(articles) if a.location)
+    for path, group in itertools.groupby(located, key=lambda t: t[0]):
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Skipped(source=source, line=number, code="malformed-json", reason=f"not valid JSON: {exc.msg}")
-            continue
-        yield to_article(record, config, source=source, line=number)
+            with open(path, "rb") as stream:
+                for _, offset, k in group:
+                    stream.seek(offset)
+                    out[k] = _reread_one(stream.readline(), articles[k], config)
+        except OSError as exc:
+            raise InputError(f"cannot read it again: {exc.strerror or exc}; keep the input files in place "
+                             "until the scan ends", source=path) from exc
+    return out
+
+
+def _reread_one(raw: bytes, stub: Article, config: Config) -> Article:
+    where = stub.location
+    article = _jsonl_record(raw, where.path, where.line, config, where)
+    if not isinstance(article, Article) or article.id != stub.id:
+        raise InputError(f"the record of article {stub.id!r} changed while it was being scanned; scan again",
+                         source=where.path, line=where.line)
+    return article
 
 
 def _json_articles(text: str, source: str, config: Config) -> Iterator[Record]:
@@ -186,10 +222,11 @@ def _csv_articles(text: str, source: str, config: Config) -> Iterator[Record]:
 
 
 def to_article(record: Any, config: Config, *, source: str | None = None, line: int | None = None,
-               unit: str = "line") -> Article | Skipped:
+               unit: str = "line", location: Location | None = None) -> Article | Skipped:
     """Turn an :class:`Article`, a mapping or an object with ``id``/``text`` attributes into an Article.
 
     Returns a :class:`Skipped` record (never raises) when the record has no usable text.
+    ``location`` is where the record can be read again (see :func:`reread`).
     """
     if isinstance(record, Article):
         return _encodable(record)
@@ -208,7 +245,7 @@ def to_article(record: Any, config: Config, *, source: str | None = None, line: 
     if article_id is None:
         return Skipped(source=source, line=line, code="missing-id", reason=f"no {config.id_field!r} field")
     meta = {k: str(fields[k]) for k in METADATA_FIELDS if fields.get(k) not in (None, "")}
-    return _encodable(Article(id=article_id, text=text, origin=where, **meta))
+    return _encodable(Article(id=article_id, text=text, origin=where, location=location, **meta))
 
 
 def _encodable(article: Article) -> Article:

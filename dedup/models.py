@@ -6,9 +6,19 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Article", "Cluster", "Pair", "Passage", "PassageCluster", "PassageSpan", "Skipped"]
+__all__ = ["Article", "Cluster", "Location", "Pair", "Passage", "PassageCluster", "PassageSpan", "Skipped"]
 
 METADATA_FIELDS = ("title", "date", "source", "section", "url")
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where an article's record starts in a JSONL file (byte ``offset``, 1-based ``line``),
+    so that a scan can let go of its text and read it again when it is needed."""
+
+    path: str
+    offset: int
+    line: int
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -16,7 +26,8 @@ class Article:
     """One article: an id, its text, and optional metadata.
 
     Offsets in every result index ``text`` exactly as given (Python ``str`` indices).
-    ``origin`` says where the article was read from (``file`` or ``file:line``), for messages.
+    ``origin`` says where the article was read from (``file`` or ``file:line``), for messages;
+    ``location``, set by :func:`dedup.io.read_paths` for JSONL files, where to read it again.
     """
 
     id: str
@@ -27,6 +38,7 @@ class Article:
     section: str | None = None
     url: str | None = None
     origin: str | None = None
+    location: Location | None = field(default=None, repr=False, compare=False)
 
     def metadata(self) -> dict[str, Any]:
         """The id and the metadata that is set (no text)."""

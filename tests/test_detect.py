@@ -93,6 +93,41 @@ def test_copies_are_aligned_against_their_representative_only(monkeypatch):
     assert len(calls) == len(full.pairs) == 8 * 7 // 2 and len(full.clusters[0].articles) == 8
 
 
+def _near_copies(n: int) -> list[dict]:
+    """``n`` copies of a story, each with a different word replaced (pairwise Jaccard about 0.7,
+    0.82 with the unedited first one)."""
+    words = (STORY + " " + OTHER).split()
+    texts = [" ".join(f"edit{i}" if k == (i * 7) % len(words) and i else w for k, w in enumerate(words)) for i in range(n)]
+    return [{"id": f"n{i:03d}", "text": text, "date": f"2024-01-{1 + i % 28:02d}"} for i, text in enumerate(texts)]
+
+
+def test_near_copies_are_aligned_against_their_representative_only(monkeypatch):
+    """n near copies of one story cost n - 1 alignments once n passes max_bucket_size (below,
+    every pair is aligned, as an LSH bucket that size gives them all); the full list is an option."""
+    import dedup.detect as detect
+
+    calls = []
+    original = detect.compare_documents
+    monkeypatch.setattr(detect, "compare_documents", lambda a, b, config, **kw: calls.append(1) or original(a, b, config, **kw))
+    for n, bucket in ((5, 4), (40, 20), (80, 20)):
+        calls.clear()
+        result = scan(_near_copies(n) + [{"id": "other", "text": STORY.split(". ", 1)[1]}], workers=1,
+                      max_bucket_size=bucket)
+        [(rep, members)] = result.near_copy_groups
+        assert rep == "n000" and len(members) == n - 1 and result.stats["near_copies_collapsed"] == n - 1
+        near = [p for p in result.pairs if p.b != "other" and p.a != "other"]
+        assert len(near) == n - 1 and all(p.a == "n000" and p.kind == "near-duplicate" for p in near)
+        assert n - 1 < len(calls) <= 2 * n - 1  # plus at most one pair per copy with the article reusing it
+        assert any("other" in (p.a, p.b) and p.kind == "partial" for p in result.pairs)
+        [cluster] = result.clusters
+        assert len(cluster.articles) == n + 1
+    full, collapsed = (scan(_near_copies(8), workers=1, all_pairs=flag, max_bucket_size=4) for flag in (True, False))
+    assert collapsed.near_copy_groups and not full.near_copy_groups and len(full.pairs) > len(collapsed.pairs)
+    calls.clear()
+    few = scan(_near_copies(8), workers=1)
+    assert len(calls) == len(few.pairs) == 8 * 7 // 2 and not few.near_copy_groups
+
+
 def test_a_copy_group_still_meets_its_partial_reuses():
     corpus = _copies(4) + [{"id": "rewrite", "text": OTHER + " " + STORY.split(". ", 1)[1]}]
     pairs = {(p.a, p.b): p.kind for p in scan(corpus).pairs}

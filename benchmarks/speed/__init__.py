@@ -69,7 +69,11 @@ def read_pairs(name: str, output: Path) -> set[tuple[str, str]] | None:
         for p in report["pairs"]:
             a, b = str(p["a"]), str(p["b"])
             found |= {tuple(sorted((x, y))) for x in group.get(a, [a]) for y in group.get(b, [b]) if x != y}
-        for members in {tuple(m) for m in group.values()}:
+        # Every two members of a copy group or of a near-copy group are a pair (near copies have
+        # Jaccard >= 2 * threshold - 1 = 0.6 with each other through their representative).
+        groups = [tuple(m) for m in {tuple(m) for m in group.values()}]
+        groups += [(g["representative"], *g["copies"]) for g in report.get("near_copy_groups", [])]
+        for members in groups:
             found |= {tuple(sorted((x, y))) for i, x in enumerate(members) for y in members[i + 1 :]}
         return found
     with open(output, encoding="utf-8") as lines:

@@ -1,0 +1,32 @@
+"""Spilled band keys read back exactly like the array they were written from."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dedup.spill import SpilledKeys
+
+
+def test_spilled_keys_answer_like_the_array(tmp_path):
+    rng = np.random.default_rng(7)
+    chunks = [rng.integers(0, 2**63, size=(rows, 4), dtype=np.uint64) for rows in (5, 0, 9, 3)]
+    spilled = SpilledKeys(tmp_path, 4)
+    for chunk in chunks:
+        spilled.append(chunk)
+    whole = np.concatenate(chunks)
+    assert len(spilled) == len(whole)
+    for band in range(4):
+        assert np.array_equal(spilled[:, band], whole[:, band])
+    first = whole[:, 0] % 3 != 0
+    second = whole[first][:, 1] % 2 == 0
+    picked = spilled[first][second]
+    assert len(picked) == len(whole[first][second])
+    assert all(np.array_equal(picked[:, band], whole[first][second][:, band]) for band in range(4))
+    with pytest.raises(ValueError):
+        picked.append(chunks[0])
+
+
+def test_nothing_spilled_is_empty(tmp_path):
+    spilled = SpilledKeys(tmp_path, 2)
+    assert len(spilled) == 0 and spilled[:, 1].dtype == np.uint64 and len(spilled[:, 1]) == 0
