@@ -23,7 +23,8 @@ from .batches import PAIR_BATCH, pair_batches
 from .candidates import candidate_pairs, load_kernels, sign_chunk, sorted_unique, tiers
 from .cluster import cluster_articles, cluster_passages
 from .config import Config, resolve
-from .copies import date_key, exact_copies, near_copies, with_representative_pairs, without_member_keys, without_member_pairs
+from .copies import (date_key, exact_copies, near_copies, with_representative_pairs, without_member_keys,
+                     without_member_pairs)
 from .exceptions import InputError
 from .intake import Articles, Intake, too_short, unusable
 from .io import reread, to_article
