@@ -67,10 +67,11 @@ class ScanResult:
     ``near_copy_groups``). ``copy_groups`` are groups of exact copies, each listing its
     representative and the other copies: every two members of a group are an ``exact`` pair, but
     only representative pairs are aligned and listed in ``pairs`` unless ``all_pairs`` is set.
-    ``near_copy_groups`` are groups of more than ``max_bucket_size`` near-duplicates (Jaccard
-    at least ``threshold``) of one representative: the pairs of two such copies, near-duplicates
-    of each other through the representative (Jaccard at least ``2 * threshold - 1``), are not
-    aligned or listed unless ``all_pairs`` is set (see :mod:`dedup.copies`).
+    ``near_copy_groups`` are groups of more than ``max_bucket_size`` articles, a representative
+    and its near-duplicates (Jaccard at least ``threshold``): the pairs of two such copies, which
+    share most of their text through the representative (Jaccard at least
+    ``2 * threshold - 1``), are not aligned or listed unless ``all_pairs`` is set (see
+    :mod:`dedup.copies`).
     """
 
     config: Config
