@@ -75,7 +75,7 @@ class ScanResult:
     """
 
     config: Config
-    articles: Articles  # a sequence of Article; texts read from JSONL files are read again on access
+    articles: Articles  # a sequence of Article; texts read from JSONL or .txt files are read again on access
     pairs: tuple[Pair, ...]
     clusters: tuple[Cluster, ...]
     passage_clusters: tuple[PassageCluster, ...]
@@ -208,7 +208,9 @@ def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Pro
     """Find every pair of articles that share text, their passages, and clusters.
 
     Articles stream through: they are signed a chunk at a time on every core (``workers``), and
-    only the candidate pairs' articles are tokenised again for alignment.
+    only the candidate pairs' articles are tokenised again for alignment. Articles read from
+    JSONL or ``.txt`` files (:func:`dedup.io.read_paths`) are not kept with their texts: the
+    workers read them again from the files, which must stay in place until the scan ends.
 
     Parameters
     ----------
