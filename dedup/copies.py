@@ -1,20 +1,22 @@
 """Groups of copies, so that alignment work grows linearly with the size of a group.
 
-Two kinds of group, each with a representative (the earliest-dated member, undated after dated,
-then the smallest id) that every other member is aligned with:
+Two kinds of group, each with a representative that every other member is aligned with (dates
+are compared with :func:`date_key`: earlier first, undated after dated, then by id):
 
 exact copies
-    articles with the same words (found from each article's word-sequence hash before LSH);
-    their band keys are dropped, so they meet other articles only through the representative.
+    articles with the same words (found from each article's word-sequence hash before LSH),
+    represented by the earliest of them; their band keys are dropped, so they meet other
+    articles only through the representative.
 near copies
-    more than ``max_bucket_size`` articles whose shingle sets reach the near-duplicate
-    ``threshold`` with the representative (found by verifying the document tier's candidate
+    a representative (the earliest-dated article that has enough near copies not yet grouped)
+    and the ``max_bucket_size`` or more articles whose shingle sets reach the
+    near-duplicate ``threshold`` with it (found by verifying the document tier's candidate
     pairs). They keep their band keys, so each still meets the articles it shares a passage
-    with; only the pairs of two members of one group, which are near-duplicates of each other
-    through the representative, are not aligned. Smaller groups are left alone: all their pairs
-    are aligned and listed, as an LSH bucket of up to ``max_bucket_size`` articles gives all
-    its pairs, so near copies cost at most ``max_bucket_size`` squared alignments, and then one
-    per article.
+    with; only the pairs of two members of one group, which share most of their text through
+    the representative (Jaccard at least ``2 * threshold - 1``), are not aligned. Smaller
+    groups are left alone: all their pairs are aligned and listed, as an LSH bucket of up to
+    ``max_bucket_size`` articles gives all its pairs. So near copies cost at most about
+    ``max_bucket_size`` squared alignments, and then one per article.
 
 Groups are ``{representative: [other members]}`` of article indices.
 """

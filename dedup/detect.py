@@ -12,17 +12,19 @@ from __future__ import annotations
 import itertools
 import tempfile
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .align import align
+from .batches import PAIR_BATCH, pair_batches
 from .candidates import candidate_pairs, load_kernels, sign_chunk, sorted_unique, tiers
 from .cluster import cluster_articles, cluster_passages
 from .config import Config, resolve
-from .copies import date_key, exact_copies, near_copies, with_representative_pairs, without_member_keys, without_member_pairs
+from .copies import (date_key, exact_copies, near_copies, with_representative_pairs, without_member_keys,
+                     without_member_pairs)
 from .exceptions import InputError
 from .intake import Articles, Intake, too_short, unusable
 from .io import reread, to_article
@@ -65,14 +67,15 @@ class ScanResult:
     ``near_copy_groups``). ``copy_groups`` are groups of exact copies, each listing its
     representative and the other copies: every two members of a group are an ``exact`` pair, but
     only representative pairs are aligned and listed in ``pairs`` unless ``all_pairs`` is set.
-    ``near_copy_groups`` are groups of more than ``max_bucket_size`` near-duplicates (Jaccard
-    at least ``threshold``) of one representative: the pairs of two such copies, near-duplicates
-    of each other through the representative (Jaccard at least ``2 * threshold - 1``), are not
-    aligned or listed unless ``all_pairs`` is set (see :mod:`dedup.copies`).
+    ``near_copy_groups`` are groups of more than ``max_bucket_size`` articles, a representative
+    and its near-duplicates (Jaccard at least ``threshold``): the pairs of two such copies, which
+    share most of their text through the representative (Jaccard at least
+    ``2 * threshold - 1``), are not aligned or listed unless ``all_pairs`` is set (see
+    :mod:`dedup.copies`).
     """
 
     config: Config
-    articles: Articles  # a sequence of Article; texts read from JSONL files are read again on access
+    articles: Articles  # a sequence of Article; texts read from JSONL or .txt files are read again on access
     pairs: tuple[Pair, ...]
     clusters: tuple[Cluster, ...]
     passage_clusters: tuple[PassageCluster, ...]
@@ -184,7 +187,6 @@ def compare_documents(a: Document, b: Document, config: Config, *, keep_order: b
 
 
 _CHUNK = 1000  # articles per signing task
-_PAIR_BATCH = 500  # candidate pairs per alignment task
 
 
 def _compare_batch(articles: dict[int, Article], pairs: list[tuple[int, int]], config: Config) -> list[Pair]:
@@ -192,36 +194,6 @@ def _compare_batch(articles: dict[int, Article], pairs: list[tuple[int, int]], c
     order = sorted(articles)
     documents = dict(zip(order, prepare_many(reread([articles[i] for i in order], config), config)))
     return [p for i, j in pairs if (p := compare_documents(documents[i], documents[j], config))]
-
-
-def _locality_order(candidates: np.ndarray) -> np.ndarray:
-    """Candidate pairs reordered so that pairs sharing articles tend to fall in one batch.
-
-    Each batch tokenises its articles afresh, and candidate graphs of news are one large
-    component, so pairs are sorted by the reverse Cuthill-McKee ranks of their articles (an
-    ordering that keeps linked articles close): on a 20,000-article news-like corpus this cuts
-    the articles tokenised for alignment by 40%. Results do not depend on the order.
-    """
-    if len(candidates) <= _PAIR_BATCH:
-        return candidates
-    from scipy.sparse import csr_matrix  # deferred: the CLI starts faster without scipy
-    from scipy.sparse.csgraph import reverse_cuthill_mckee
-
-    size = int(candidates.max()) + 1
-    rows, cols = np.r_[candidates[:, 0], candidates[:, 1]], np.r_[candidates[:, 1], candidates[:, 0]]
-    graph = csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(size, size))
-    rank = np.empty(size, dtype=np.int64)
-    rank[reverse_cuthill_mckee(graph, symmetric_mode=True)] = np.arange(size)
-    ranked = np.sort(rank[candidates], axis=1)
-    return candidates[np.lexsort((ranked[:, 1], ranked[:, 0]))]
-
-
-def _pair_batches(candidates: np.ndarray, articles: list[Article | None], config: Config):
-    candidates = _locality_order(candidates)
-    for start in range(0, len(candidates), _PAIR_BATCH):
-        batch = [tuple(p) for p in candidates[start : start + _PAIR_BATCH].tolist()]
-        involved = {i: articles[i] for pair in batch for i in pair}
-        yield involved, batch, config
 
 
 Progress = Callable[..., None]
@@ -236,7 +208,9 @@ def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Pro
     """Find every pair of articles that share text, their passages, and clusters.
 
     Articles stream through: they are signed a chunk at a time on every core (``workers``), and
-    only the candidate pairs' articles are tokenised again for alignment.
+    only the candidate pairs' articles are tokenised again for alignment. Articles read from
+    JSONL or ``.txt`` files (:func:`dedup.io.read_paths`) are not kept with their texts: the
+    workers read them again from the files, which must stay in place until the scan ends.
 
     Parameters
     ----------
@@ -312,8 +286,8 @@ def _near_copy_groups(pool, keys: list[list[np.ndarray]], articles: list[Article
     """Groups of near copies (:func:`dedup.copies.near_copies`), from the document tier's
     candidate pairs verified on their exact shingle sets (no alignment)."""
     document_pairs, _ = candidate_pairs(keys[:1], config)
-    batches = _pair_batches(document_pairs, articles, config)
-    verified = ordered_map(pool.for_tasks(len(document_pairs) > _PAIR_BATCH), _near_duplicates, batches)
+    batches = pair_batches(document_pairs, articles, config)
+    verified = ordered_map(pool.for_tasks(len(document_pairs) > PAIR_BATCH), _near_duplicates, batches)
     near = [pair for batch in verified for pair in batch]
     return near_copies(np.array(near, dtype=np.int64).reshape(-1, 2), articles, min_copies=config.max_bucket_size)
 
@@ -330,10 +304,10 @@ def _align_all(pool, candidates: np.ndarray, articles: list[Article | None], con
     """Phase 3: verify and align every candidate pair on the workers; pairs sorted by ids."""
     pairs = []
     progress("align", 0, len(candidates))
-    batches = _pair_batches(candidates, articles, config)
-    for done, batch in enumerate(ordered_map(pool.for_tasks(len(candidates) > _PAIR_BATCH), _compare_batch, batches)):
+    batches = pair_batches(candidates, articles, config)
+    for done, batch in enumerate(ordered_map(pool.for_tasks(len(candidates) > PAIR_BATCH), _compare_batch, batches)):
         pairs.extend(batch)
-        progress("align", min(_PAIR_BATCH, len(candidates) - done * _PAIR_BATCH))
+        progress("align", min(PAIR_BATCH, len(candidates) - done * PAIR_BATCH))
     return sorted(pairs, key=lambda p: (p.a, p.b))
 
 

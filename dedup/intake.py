@@ -1,9 +1,9 @@
 """Taking articles in for a scan: numbering, skipping with reasons, and holding them lightly.
 
-An article read from a JSONL file (one with a :class:`~dedup.models.Location`) is kept without
-its text once it has been signed; its text is read again from the file for the few stages that
-need it (alignment, and :class:`Articles` on access). Other articles (from a list, stdin, a
-JSON array or CSV file) keep their texts in memory.
+An article read from a JSONL or ``.txt`` file (one with a :class:`~dedup.models.Location`) is
+kept without its text once it has been signed; its text is read again from the file for the few
+stages that need it (alignment, and :class:`Articles` on access). Other articles (from a list,
+stdin, a JSON array or CSV file) keep their texts in memory.
 """
 
 from __future__ import annotations

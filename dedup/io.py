@@ -94,7 +94,7 @@ def _read_file(path: Path, file_id: str, fmt: str, config: Config) -> Iterator[R
     if isinstance(text, Skipped):
         yield text
     elif fmt == "txt":
-        yield _txt_article(text, file_id, source)
+        yield _txt_article(text, file_id, source, Location(source, 0, len(data)))
     elif fmt == "json":
         yield from _json_articles(text, source, config)
     else:
@@ -126,7 +126,7 @@ def _decode(data: bytes, source: str, line_offset: int = 0) -> str | Skipped:
                        reason=f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8")
 
 
-def _txt_article(text: str, file_id: str, source: str) -> Article:
+def _txt_article(text: str, file_id: str, source: str, location: Location | None) -> Article:
     meta: dict[str, Any] = {}
     first, newline, rest = text.partition("\n")
     header = _HEADER.match(first)
@@ -135,7 +135,8 @@ def _txt_article(text: str, file_id: str, source: str) -> Article:
         meta["section"] = header.group(2) or None
         text = rest
     title = next((line.strip() for line in text.splitlines() if line.strip()), None)
-    return Article(id=file_id, text=text, title=title[:200] if title else None, origin=source, **meta)
+    return Article(id=file_id, text=text, title=title[:200] if title else None, origin=source, location=location,
+                   **meta)
 
 
 def _read_jsonl_stream(stream: BinaryIO, source: str, config: Config, *, seekable: bool) -> Iterator[Record]:
@@ -144,7 +145,8 @@ def _read_jsonl_stream(stream: BinaryIO, source: str, config: Config, *, seekabl
     for number, raw in enumerate(stream, start=1):
         start, offset = offset, offset + len(raw)
         if raw.strip():
-            yield _jsonl_record(raw, source, number, config, Location(source, start, number) if seekable else None)
+            location = Location(source, start, len(raw), number) if seekable else None
+            yield _jsonl_record(raw, source, number, config, location)
 
 
 def _jsonl_record(raw: bytes, source: str, number: int, config: Config, location: Location | None) -> Record:
@@ -163,26 +165,31 @@ def reread(articles: list[Article], config: Config) -> list[Article]:
     (in file and offset order, each file opened once); articles without one are returned as they are.
 
     Raises :class:`InputError` naming the file and line when a record no longer holds the same
-    article (the file changed during the scan).
+    article (the file changed during the scan) or cannot be read.
     """
     out = list(articles)
     located = sorted((a.location.path, a.location.offset, k) for k, a in enumerate(articles) if a.location)
     for path, group in itertools.groupby(located, key=lambda t: t[0]):
         try:
             with open(path, "rb") as stream:
-                for _, offset, k in group:
-                    stream.seek(offset)
-                    out[k] = _reread_one(stream.readline(), articles[k], config)
+                for _, _, k in group:
+                    out[k] = _reread_one(stream, articles[k], config)
         except OSError as exc:
             raise InputError(f"cannot read it again: {exc.strerror or exc}; keep the input files in place "
                              "until the scan ends", source=path) from exc
     return out
 
 
-def _reread_one(raw: bytes, stub: Article, config: Config) -> Article:
+def _reread_one(stream: BinaryIO, stub: Article, config: Config) -> Article:
     where = stub.location
-    article = _jsonl_record(raw, where.path, where.line, config, where)
-    if not isinstance(article, Article) or article.id != stub.id:
+    stream.seek(where.offset)
+    raw = stream.read(where.size)
+    if where.line is not None:
+        article = _jsonl_record(raw, where.path, where.line, config, where)
+    else:
+        text = _decode(raw, where.path)
+        article = text if isinstance(text, Skipped) else _txt_article(text, stub.id, where.path, where)
+    if not isinstance(article, Article) or article.id != stub.id or len(raw) != where.size:
         raise InputError(f"the record of article {stub.id!r} changed while it was being scanned; scan again",
                          source=where.path, line=where.line)
     return article

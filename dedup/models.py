@@ -13,12 +13,14 @@ METADATA_FIELDS = ("title", "date", "source", "section", "url")
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """Where an article's record starts in a JSONL file (byte ``offset``, 1-based ``line``),
-    so that a scan can let go of its text and read it again when it is needed."""
+    """Where an article's record lies in its file, so that a scan can let go of its text and
+    read it again when it is needed: ``size`` bytes from byte ``offset``, which are one line
+    (1-based ``line``) of a JSONL file, or a whole ``.txt`` file (``line`` is ``None``)."""
 
     path: str
     offset: int
-    line: int
+    size: int
+    line: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,7 +29,7 @@ class Article:
 
     Offsets in every result index ``text`` exactly as given (Python ``str`` indices).
     ``origin`` says where the article was read from (``file`` or ``file:line``), for messages;
-    ``location``, set by :func:`dedup.io.read_paths` for JSONL files, where to read it again.
+    ``location``, set by :func:`dedup.io.read_paths` for JSONL and ``.txt`` files, where to read it again.
     """
 
     id: str

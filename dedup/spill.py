@@ -3,7 +3,8 @@
 The passage tier makes about 16 packed band keys per window and 35 windows per news article:
 5 GB for a million articles, more than everything else a scan holds. :class:`SpilledKeys`
 writes them to one file per band as chunks arrive and reads back one band at a time, which is
-all :func:`dedup.candidates.candidate_pairs` asks for.
+all :func:`dedup.candidates.candidate_pairs` asks for. The files go to the temporary folder
+(``TMPDIR`` chooses it), which needs about 5 KB free per article.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+
+from .exceptions import DedupError
 
 __all__ = ["SpilledKeys"]
 
@@ -32,9 +35,13 @@ class SpilledKeys:
         """Add the rows of a ``(rows, bands)`` chunk at the end."""
         if self._rows is not None:
             raise ValueError("cannot append to a row selection of spilled keys")
-        for band, path in enumerate(self._paths):
-            with path.open("ab") as out:
-                np.ascontiguousarray(chunk[:, band]).tofile(out)
+        try:
+            for band, path in enumerate(self._paths):
+                with path.open("ab") as out:
+                    np.ascontiguousarray(chunk[:, band]).tofile(out)
+        except OSError as exc:
+            raise DedupError(f"cannot write band keys to {path.parent}: {exc.strerror or exc}; set TMPDIR to a "
+                             "folder with about 5 KB free per article") from exc
 
     def _column(self, band: int) -> np.ndarray:
         path = self._paths[band]

@@ -176,10 +176,10 @@ def test_sentence_seeds_match_sparse_matrix_algebra(a, b, threshold):
 @PROPERTY
 @given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=1500))
 def test_locality_order_only_reorders_the_candidate_pairs(pairs):
-    from dedup.detect import _locality_order
+    from dedup.batches import locality_order
 
     candidates = np.array(sorted({(min(p), max(p)) for p in pairs if p[0] != p[1]}), dtype=np.int64).reshape(-1, 2)
-    assert sorted(map(tuple, _locality_order(candidates).tolist())) == sorted(map(tuple, candidates.tolist()))
+    assert sorted(map(tuple, locality_order(candidates).tolist())) == sorted(map(tuple, candidates.tolist()))
 
 
 @PROPERTY

@@ -48,19 +48,32 @@ def test_a_scan_that_reads_texts_again_reports_what_a_scan_in_memory_reports(tmp
     assert streamed.articles[1].text.startswith("Zürich — “quoted” 😀 \ufffd ")
 
 
+def test_a_folder_of_text_files_is_read_again_too(tmp_path):
+    for record in _corpus(12)[2:]:
+        (tmp_path / f"{record['id']}.txt").write_text(f"date {record['date']} World\n{record['text']}", encoding="utf-8")
+    config = Config(workers=1)
+    streamed = scan(read_paths([tmp_path], config), config)
+    in_memory = scan([dataclasses.replace(a, location=None) for a in read_paths([tmp_path], config)], config)
+    assert streamed.pairs and streamed.to_dict() == in_memory.to_dict()
+    assert all(a.text == "" for a in streamed.articles.kept())
+    assert [a.text for a in streamed.articles] == [a.text for a in in_memory.articles]
+
+
 def test_articles_from_memory_keep_their_texts():
     records = _corpus(6)[2:]
     result = scan(records, workers=1)
     assert [a.text for a in result.articles.kept()] == [r["text"] for r in records]
 
 
-def test_a_file_changed_during_the_scan_is_an_error_naming_file_and_line(tmp_path):
+@pytest.mark.parametrize("change", ["ids", "length"])
+def test_a_file_changed_during_the_scan_is_an_error_naming_file_and_line(tmp_path, change):
     records = _corpus(12)
     path = _write(tmp_path / "feed.jsonl", records)
+    changed = [{**r, "id": "x" + r["id"]} if change == "ids" else {**r, "text": r["text"] + "!"} for r in records]
 
     def rewrite(stage, done, total=None):
         if stage == "align" and total is not None:
-            _write(path, [{**r, "id": "x" + r["id"]} for r in records])
+            _write(path, changed)
 
     config = Config(workers=1)
     with pytest.raises(InputError, match="changed while it was being scanned") as error:

@@ -20,10 +20,12 @@ def test_ordered_map_keeps_input_order_with_and_without_workers():
 
 
 def test_scan_gives_the_same_report_with_one_or_two_workers(seeds, monkeypatch):
+    import dedup.batches as batches
     import dedup.detect as detect
 
     monkeypatch.setattr(detect, "_CHUNK", 3)  # several chunks and batches even for a small corpus
-    monkeypatch.setattr(detect, "_PAIR_BATCH", 2)
+    for module in (detect, batches):
+        monkeypatch.setattr(module, "PAIR_BATCH", 2)
     story = " ".join(seeds[0].text.split()[:120])
     corpus = [{"id": f"copy{i}", "text": story + f" Reported by desk {i} in the capital city today."} for i in range(5)]
     corpus += [{"id": a.id, "text": a.text} for a in seeds]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from dedup import DedupError
 from dedup.spill import SpilledKeys
 
 
@@ -30,3 +31,8 @@ def test_spilled_keys_answer_like_the_array(tmp_path):
 def test_nothing_spilled_is_empty(tmp_path):
     spilled = SpilledKeys(tmp_path, 2)
     assert len(spilled) == 0 and spilled[:, 1].dtype == np.uint64 and len(spilled[:, 1]) == 0
+
+
+def test_a_temporary_folder_that_cannot_be_written_is_a_dedup_error(tmp_path):
+    with pytest.raises(DedupError, match="TMPDIR"):
+        SpilledKeys(tmp_path / "gone", 2).append(np.zeros((3, 2), dtype=np.uint64))

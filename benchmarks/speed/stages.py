@@ -2,12 +2,12 @@
 
 Does what ``dedup scan CORPUS --format json --output OUT`` does, through the library
 (``dedup.io.read_paths``, ``dedup.scan``, ``dedup.report.render``), after wrapping the functions
-that ``dedup.detect`` and ``dedup.report`` call by name so that entering or leaving one moves
-a clock to the next phase. A thread samples the memory (PSS) of this process and its workers (psutil)
-every 0.5 s and keeps each phase's peak. The phases between the wrapped calls are named by what
-runs there (reading, tokenising and signing stream together on the workers; alignment runs on
-the workers between candidate search and clustering). Wrappers the package no longer has are
-skipped, so this keeps working while ``dedup`` changes.
+that ``dedup.detect`` and ``dedup.report`` call by name for each phase, so that entering one
+moves a clock to its phase and leaving it moves the clock back to the phase it was called from
+(``between`` outside them all: setting up, building the result). A thread samples the memory
+(PSS) of this process and its workers (psutil) every 0.5 s and keeps each phase's peak. Reading,
+tokenising and signing stream together on the workers; alignment runs on the workers. Wrappers
+the package no longer has are skipped, so this keeps working while ``dedup`` changes.
 
 Example::
 
@@ -25,13 +25,16 @@ import psutil
 
 from .measure import tree_pss
 
-HOOKS = (  # (module, function, phase while inside it, phase after it)
-    ("dedup.detect", "candidate_pairs", "candidate pairs (LSH)", "verify + align (workers)"),
-    ("dedup.detect", "cluster_articles", "cluster articles", "between"),
-    ("dedup.detect", "cluster_passages", "cluster passages", "build result"),
-    ("dedup.report", "render", "render json", "write + exit"),
+HOOKS = (  # (module, function, phase while inside it)
+    ("dedup.detect", "_sign_all", "read + tokenise + sign (streamed)"),
+    ("dedup.detect", "_near_copy_groups", "near copies (document tier verified)"),
+    ("dedup.detect", "candidate_pairs", "candidate pairs (LSH)"),
+    ("dedup.detect", "_align_all", "verify + align (workers)"),
+    ("dedup.detect", "cluster_articles", "cluster articles"),
+    ("dedup.detect", "cluster_passages", "cluster passages"),
+    ("dedup.report", "render", "render json"),
 )
-FIRST = "read + tokenise + sign (streamed)"
+FIRST = "between"
 
 
 class Clock:
@@ -46,11 +49,13 @@ class Clock:
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
 
-    def enter(self, phase: str) -> None:
+    def enter(self, phase: str) -> str:
+        """Move to ``phase``; returns the phase left (to move back to it)."""
         self._tree_sample()
         now = time.perf_counter()
         self.seconds[self.phase] = self.seconds.get(self.phase, 0.0) + now - self.since
-        self.phase, self.since = phase, now
+        left, self.phase, self.since = self.phase, phase, now
+        return left
 
     def _tree_sample(self) -> None:
         total = tree_pss(self._me)
@@ -65,16 +70,16 @@ class Clock:
         self._stop.set()
 
 
-def _hook(module, name: str, inside: str, after: str, clock: Clock) -> None:
+def _hook(module, name: str, inside: str, clock) -> None:
     fn = getattr(module, name)
 
     @functools.wraps(fn)
     def timed(*args, **kwargs):
-        clock.enter(inside)
+        outside = clock.enter(inside)
         try:
             return fn(*args, **kwargs)
         finally:
-            clock.enter(after)
+            clock.enter(outside)
 
     setattr(module, name, timed)
 
@@ -86,10 +91,10 @@ def profile(corpus: str, output: str) -> dict:
     from dedup.io import read_paths
 
     clock_box = []
-    for module_name, name, inside, after in HOOKS:
+    for module_name, name, inside in HOOKS:
         module = importlib.import_module(module_name)
         if callable(getattr(module, name, None)):
-            _hook(module, name, inside, after, _Lazy(clock_box))
+            _hook(module, name, inside, _Lazy(clock_box))
     from dedup import report
 
     start = time.perf_counter()
@@ -113,9 +118,8 @@ class _Lazy:
     def __init__(self, box: list) -> None:
         self.box = box
 
-    def enter(self, phase: str) -> None:
-        if self.box:
-            self.box[0].enter(phase)
+    def enter(self, phase: str) -> str:
+        return self.box[0].enter(phase) if self.box else FIRST
 
 
 def markdown(result: dict) -> str:
