@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .arrays import groups, ranks
-from .candidates import OWNER_BITS, sorted_unique, tiers
+from .candidates import KEY_MASK, sorted_unique, tiers
 from .config import Config
 from .detect import _MIN_SHARED_SHINGLES, Document, _shared
 from .lsh import band_keys
@@ -20,7 +20,6 @@ from .signature import sign
 __all__ = ["bucket_members", "document_keys", "may_pair", "shingle_tops"]
 
 _PASSAGE_TIER = np.uint64(1 << 63)  # the top bit of a stored key says which tier it belongs to
-_KEY_MASK = ~np.uint64((1 << OWNER_BITS) - 1)  # the bits a scan keeps of a band key
 
 
 def document_keys(documents: list[Document], config: Config) -> list[np.ndarray]:
@@ -34,7 +33,7 @@ def document_keys(documents: list[Document], config: Config) -> list[np.ndarray]
     win_keys = (win_keys >> np.uint64(1)) | _PASSAGE_TIER
     bounds = np.searchsorted(sigs.window_owner, np.arange(len(documents) + 1))
     # The top 40 bits, as a scan packs them (the low bits number the article in the stores).
-    return [sorted_unique(np.concatenate([doc_keys[i], win_keys[bounds[i]:bounds[i + 1]].ravel()]) & _KEY_MASK
+    return [sorted_unique(np.concatenate([doc_keys[i], win_keys[bounds[i]:bounds[i + 1]].ravel()]) & KEY_MASK
                           ).view(np.int64) for i in range(len(documents))]
 
 

@@ -35,12 +35,12 @@ from .normalize import fmix64_array, tokenize_joined
 from .shingle import _POSITION_MULTIPLIERS, shingle_hashes
 from .signature import sign_joined
 
-__all__ = ["ChunkKeys", "OWNER_BITS", "TierPlan", "candidate_pairs", "candidates_of_texts", "load_kernels", "pairs_from_packed", "sign_chunk",
+__all__ = ["ChunkKeys", "KEY_MASK", "OWNER_BITS", "OWNER_MASK", "TierPlan", "candidate_pairs", "candidates_of_texts", "load_kernels", "pairs_from_packed", "sign_chunk",
            "sorted_unique", "tiers", "unique_pairs"]
 
 OWNER_BITS = 24  # up to 16.7 million articles per scan
-_OWNER_MASK = np.uint64((1 << OWNER_BITS) - 1)
-_KEY_MASK = ~_OWNER_MASK
+OWNER_MASK = np.uint64((1 << OWNER_BITS) - 1)  # the bits of a packed key that number its article
+KEY_MASK = ~OWNER_MASK  # the bits of a band key that a packed key keeps
 _CONTENT_WEIGHT = 0x9E3779B97F4A7C15  # mixes a word's position into its content hash
 _KERNEL_MIN_TOKENS = 1 << 17  # chunks this large are shingled by the compiled kernel (see dedup.compiled)
 
@@ -81,7 +81,7 @@ class ChunkKeys:
 
 
 def _pack(keys: np.ndarray, owners: np.ndarray) -> np.ndarray:
-    keys &= _KEY_MASK  # in place: these arrays are the largest a chunk makes
+    keys &= KEY_MASK  # in place: these arrays are the largest a chunk makes
     keys |= owners.astype(np.uint64)[:, None]
     return keys
 
@@ -161,8 +161,8 @@ def pairs_from_packed(packed: np.ndarray, max_bucket_size: int) -> tuple[np.ndar
     (treated as boilerplate, so the work stays linear in the bucket size).
     """
     packed = sorted_unique(packed)  # one entry per (key, article)
-    keys = packed & _KEY_MASK
-    owners = (packed & _OWNER_MASK).astype(np.int64)
+    keys = packed & KEY_MASK
+    owners = (packed & OWNER_MASK).astype(np.int64)
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     sizes = np.diff(np.r_[starts, len(keys)])
     pairs = []

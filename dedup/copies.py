@@ -27,7 +27,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from .candidates import OWNER_BITS, unique_pairs
+from .candidates import OWNER_MASK, unique_pairs
 from .models import Article
 
 __all__ = ["date_key", "exact_copies", "near_copies", "with_representative_pairs", "without_member_keys",
@@ -87,8 +87,7 @@ def without_member_keys(keys: list[list[np.ndarray]], groups: Groups) -> list[li
     if not groups:
         return keys
     members = np.array(sorted(m for ms in groups.values() for m in ms), dtype=np.uint64)
-    owner_mask = np.uint64((1 << OWNER_BITS) - 1)
-    return [[chunk[~np.isin(chunk[:, 0] & owner_mask, members)] if len(chunk) else chunk for chunk in tier]
+    return [[chunk[~np.isin(chunk[:, 0] & OWNER_MASK, members)] if len(chunk) else chunk for chunk in tier]
             for tier in keys]
 
 
