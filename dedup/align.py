@@ -155,11 +155,11 @@ def _trim(span: Span, text_a: str, ta, text_b: str, tb, limit: int = 2) -> Span:
     return span
 
 
-def exact_spans(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b, shingles_b: np.ndarray, *,
+def exact_spans(text_a: str, tokens_a, text_b: str, tokens_b, points: np.ndarray, *,
                 shingle_size: int, max_gap_words: int) -> list[Span]:
-    """Passages found from shared shingles, in token coordinates (no length filter yet)."""
+    """Passages found from shared shingles (the seeds ``points``), in token coordinates (no
+    length filter yet)."""
     k = shingle_size
-    points = seeds(shingles_a, shingles_b)
     if len(points) == 0:
         return []
     chains = chain_seeds(points, reach=max_gap_words + k)
@@ -169,6 +169,20 @@ def exact_spans(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, toke
         span = _extend(_chain_span(chain, k), ha, hb, reach=max_gap_words + k, max_gap=3)
         spans.append(_trim(span, text_a, tokens_a, text_b, tokens_b))
     return spans
+
+
+def _one_phrase(points: np.ndarray, spans: list[Span], min_words: int) -> bool:
+    """Whether all the texts share is one short phrase: their seeds are consecutive on one
+    diagonal and make no passage of ``min_words``. Such a pair (a stock phrase such as "said in a
+    statement on") is not looked at for paraphrase: on a 20k news-like scan it was 35% of the
+    aligned pairs and paraphrase found a passage in none; in PAN 2013's paraphrase categories,
+    in 3 of 46."""
+    if len(points) == 0:  # none, or only shingles repeated too often to seed (see dedup.chains)
+        return False
+    diagonal = points[:, 1] - points[:, 0]
+    if np.any(diagonal != diagonal[0]) or np.any(np.diff(points[:, 0]) != 1):
+        return False
+    return all(min(s.a1 - s.a0, s.b1 - s.b0) < min_words for s in spans)
 
 
 def _touch(x: Span, y: Span) -> bool:
@@ -286,9 +300,10 @@ def _swap(p: Passage) -> Passage:
 def _align(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b, shingles_b: np.ndarray, *,
            shingle_size: int, min_passage_words: int, max_gap_words: int, paraphrase_min_words: int,
            min_fragment_words: int) -> list[Passage]:
-    spans = exact_spans(text_a, tokens_a, shingles_a, text_b, tokens_b, shingles_b,
-                        shingle_size=shingle_size, max_gap_words=max_gap_words)
-    if paraphrase_min_words:
+    points = seeds(shingles_a, shingles_b)
+    spans = exact_spans(text_a, tokens_a, text_b, tokens_b, points, shingle_size=shingle_size,
+                        max_gap_words=max_gap_words)
+    if paraphrase_min_words and not _one_phrase(points, spans, min_passage_words):
         ha, hb, found = tokens_a.hashes, tokens_b.hashes, []
         for s in sentence_spans(text_a, tokens_a, text_b, tokens_b, min_words=paraphrase_min_words):
             hits = round(s.similarity * (s.a1 - s.a0)), round(s.similarity * (s.b1 - s.b0))

@@ -38,12 +38,14 @@ def document_keys(documents: list[Document], config: Config) -> list[np.ndarray]
 
 
 def bucket_members(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_seqs: np.ndarray,
-                   max_bucket_size: int) -> tuple[np.ndarray, np.ndarray]:
+                   max_bucket_size: int, passage_min_buckets: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Who shares a bucket with each new article ``j`` (in order) when it arrives.
 
     Members are stored seqs (positive) or earlier new articles ``i`` (encoded ``-(i + 1)``).
     ``stored_keys``/``stored_seqs`` are the stored holders of the keys, sorted by (key, seq).
-    A bucket already holding ``max_bucket_size`` articles yields only its first member.
+    A bucket already holding ``max_bucket_size`` articles yields only its first member. A member
+    counts when it shares a document-tier bucket or ``passage_min_buckets`` passage-tier ones,
+    as in :func:`dedup.candidates.candidate_pairs`.
     Returns ``(article, member)``: the distinct pairs, sorted by article, then member.
     """
     keys = np.concatenate(keylists) if keylists else np.empty(0, np.int64)
@@ -71,7 +73,17 @@ def bucket_members(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_s
     member = np.concatenate([stored_seqs[np.repeat(lo[group], from_stored) + ranks(from_stored)],
                              -owner[np.repeat(starts[group], from_new) + ranks(from_new)] - 1,
                              np.where(stored[group[capped]] > 0, first_stored, first_new)])
-    code = sorted_unique(article << 40 | (member + (1 << 39)))
+    code = article << 40 | (member + (1 << 39))
+    if passage_min_buckets > 1:
+        # Passage-tier keys have the top bit set (negative as int64); a document-tier one is enough alone.
+        weight = np.where(keys[starts[group]] < 0, 1, passage_min_buckets)
+        weight = np.concatenate([np.repeat(weight, from_stored), np.repeat(weight, from_new), weight[capped]])
+        order = np.argsort(code, kind="stable")
+        code, weight = code[order], weight[order]
+        first, _ = groups(code[1:] != code[:-1]) if len(code) else (code, code)
+        code = code[first][np.add.reduceat(weight, first) >= passage_min_buckets] if len(code) else code
+    else:
+        code = sorted_unique(code)
     return code >> 40, (code & ((1 << 40) - 1)) - (1 << 39)
 
 

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import groups
 from .compiled import start, use_kernels
 from .config import Config
 from .lsh import band_keys, band_params, even_odds, miss_probability
@@ -35,7 +36,7 @@ from .normalize import fmix64_array, tokenize_joined
 from .shingle import _POSITION_MULTIPLIERS, shingle_hashes
 from .signature import sign_joined
 
-__all__ = ["ChunkKeys", "KEY_MASK", "OWNER_BITS", "OWNER_MASK", "TierPlan", "candidate_pairs", "candidates_of_texts", "load_kernels", "pairs_from_packed", "sign_chunk",
+__all__ = ["ChunkKeys", "KEY_MASK", "OWNER_BITS", "OWNER_MASK", "TierPlan", "candidate_pairs", "candidates_of_texts", "load_kernels", "pairs_from_packed", "shared_at_least", "sign_chunk",
            "sorted_unique", "tiers", "unique_pairs"]
 
 OWNER_BITS = 24  # up to 16.7 million articles per scan
@@ -194,8 +195,23 @@ def unique_pairs(pairs: list[np.ndarray]) -> np.ndarray:
     return np.column_stack([code >> 32, code & 0xFFFFFFFF])
 
 
+def shared_at_least(pairs: list[np.ndarray], times: int) -> tuple[np.ndarray, int]:
+    """Sorted unique ``(i, j)`` rows that occur at least ``times`` times in ``pairs``, and how
+    many distinct rows occur fewer times."""
+    if times <= 1:
+        return unique_pairs(pairs), 0
+    if not pairs:
+        return np.empty((0, 2), dtype=np.int64), 0
+    both = np.concatenate(pairs)
+    code = np.sort(both[:, 0] << 32 | both[:, 1])
+    starts, sizes = groups(code[1:] != code[:-1]) if len(code) else (code, code)
+    kept = code[starts[sizes >= times]]
+    return np.column_stack([kept >> 32, kept & 0xFFFFFFFF]), int((sizes < times).sum())
+
+
 def candidate_pairs(keys: list[list[np.ndarray]], config: Config) -> tuple[np.ndarray, dict[str, Any]]:
-    """Pairs of articles that share a bucket in any band of either tier, one band at a time.
+    """Pairs of articles that share a bucket in any band of the document tier, or at least
+    ``passage_min_buckets`` buckets of the passage tier, computed one band at a time.
 
     ``keys[t]`` holds the packed key arrays (one per chunk) of tier ``t`` as :func:`sign_chunk`
     made them. Returns the sorted unique pairs and per-tier counts for the report.
@@ -210,10 +226,12 @@ def candidate_pairs(keys: list[list[np.ndarray]], config: Config) -> tuple[np.nd
             pairs.append(band_pairs)
             shared += band_shared
             oversized += band_oversized
-        tier_pairs = unique_pairs(pairs)
+        needed = config.passage_min_buckets if plan.name == "passage" else 1
+        tier_pairs, too_few = shared_at_least(pairs, needed)
         stats[f"lsh_{plan.name}"] = {
             "threshold": plan.threshold, "bands": plan.bands, "rows": plan.rows, "items": sum(len(c) for c in chunks),
             "buckets_shared": shared, "buckets_oversized": oversized, "candidate_pairs": len(tier_pairs),
+            **({"min_shared_buckets": needed, "pairs_below_min_shared_buckets": too_few} if needed > 1 else {}),
             "miss_probability": {f"jaccard_{s}": round(miss_probability(s, plan.bands, plan.rows), 6)
                                  for s in (0.3, 0.5, 0.8)},
         }

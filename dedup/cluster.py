@@ -1,6 +1,7 @@
 """Grouping: articles into story clusters, and shared passages into passage clusters.
 
-Article clusters use average linkage (scikit-learn's ``AgglomerativeClustering``) inside each
+Article clusters use average linkage (SciPy's ``linkage``, which scikit-learn's
+``AgglomerativeClustering`` also runs, without its second of import time) inside each
 connected component of the pair graph, on the similarity ``max(coverage_a, coverage_b)`` (how
 much of the smaller side is shared text). Average linkage is the guard against chaining: a
 group joins another only when the two share that much text *on average over all their member
@@ -16,8 +17,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
+from scipy.spatial.distance import squareform
 
 from .models import Article, Cluster, Pair, PassageCluster, PassageSpan
 
@@ -52,11 +55,8 @@ def _average_linkage(members: list[int], sims: list[tuple[int, int, float]], thr
         strong = np.argwhere(np.triu(distance <= 1.0 - threshold, 1))
         labels = components(size, strong)
     else:
-        from sklearn.cluster import AgglomerativeClustering  # imported here: it takes a second to load
-
-        model = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
-                                        distance_threshold=1.0 - threshold + 1e-9)
-        labels = model.fit_predict(distance)
+        tree = linkage(squareform(distance, checks=False), method="average")
+        labels = fcluster(tree, t=1.0 - threshold + 1e-9, criterion="distance")
     groups = defaultdict(list)
     for member, label in zip(members, labels):
         groups[label].append(member)

@@ -312,7 +312,8 @@ class DedupIndex:
                     tops: list[np.ndarray]) -> list[tuple[int, int]]:
         """``(new article, member)`` pairs from shared buckets that :func:`may_pair` keeps."""
         stored_keys, stored_seqs = self._store.lookup(sorted_unique(np.concatenate(keylists)))
-        article, member = bucket_members(keylists, stored_keys, stored_seqs, self.config.max_bucket_size)
+        article, member = bucket_members(keylists, stored_keys, stored_seqs, self.config.max_bucket_size,
+                                         self.config.passage_min_buckets)
         stored_tops = self._store.fetch_shingles(np.unique(member[member > 0]).tolist())
         jobs = []
         for j, m in zip(article.tolist(), member.tolist()):

@@ -102,3 +102,17 @@ def test_alignment_mirrors_when_the_sides_swap():
     forward = [(p.a_start, p.a_end, p.b_start, p.b_end) for p in run(a, b, paraphrase_min_words=40)]
     backward = [(p.b_start, p.b_end, p.a_start, p.a_end) for p in run(b, a, paraphrase_min_words=40)]
     assert sorted(forward) == sorted(backward) and len(forward) == 2
+
+
+def test_a_pair_sharing_one_short_phrase_is_not_looked_at_for_paraphrase(monkeypatch):
+    """One stock phrase (consecutive seeds on one diagonal, shorter than a passage) skips the
+    paraphrase stage; two separate shared phrases do not."""
+    calls = []
+    monkeypatch.setattr("dedup.align.sentence_spans", lambda *a, **k: calls.append(1) or [])
+    phrase, other = "said in a statement on", "according to people familiar with the matter"
+    one = run(f"{OWN_A} The ministry {phrase} Monday.", f"{OWN_B} A spokesman {phrase} Friday.",
+              paraphrase_min_words=10)
+    assert one == [] and calls == []
+    run(f"The ministry {phrase} Monday. {OWN_A} Rates rose, {other}.",
+        f"A spokesman {phrase} Friday. {OWN_B} Prices fell, {other}.", paraphrase_min_words=10)
+    assert calls == [1]

@@ -12,29 +12,33 @@ from dedup.detect import compare_documents, prepare
 from dedup.io import to_article
 
 
-def members_reference(keylists, stored_keys, stored_seqs, max_bucket_size):
+def members_reference(keylists, stored_keys, stored_seqs, max_bucket_size, passage_min_buckets=1):
     """Article by article, key by key: the stored holders in seq order, then the earlier new
-    articles in order; a bucket of ``max_bucket_size`` or more gives its first member only."""
-    found = []
+    articles in order; a bucket of ``max_bucket_size`` or more gives its first member only. A
+    member sharing no document-tier key (non-negative) must share ``passage_min_buckets``
+    passage-tier ones (negative)."""
+    shared = {}
     for j, keys in enumerate(keylists):
         for key in keys.tolist():
             held = [int(s) for k, s in zip(stored_keys.tolist(), stored_seqs.tolist()) if k == key]
             held += [-(i + 1) for i in range(j) if key in keylists[i].tolist()]
-            found += [(j, m) for m in (held[:1] if len(held) >= max_bucket_size else held)]
-    return sorted(set(found))
+            for m in held[:1] if len(held) >= max_bucket_size else held:
+                shared.setdefault((j, m), []).append(key)
+    return sorted(pair for pair, keys in shared.items()
+                  if any(k >= 0 for k in keys) or len(keys) >= passage_min_buckets)
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.lists(st.integers(0, 6), max_size=6), max_size=8),
-       st.lists(st.tuples(st.integers(0, 6), st.integers(1, 40)), max_size=25), st.integers(2, 5))
-def test_bucket_members_equal_the_reference(new, stored, max_bucket_size):
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.integers(-4, 6), max_size=6), max_size=8),
+       st.lists(st.tuples(st.integers(-4, 6), st.integers(1, 40)), max_size=25), st.integers(2, 5), st.integers(1, 3))
+def test_bucket_members_equal_the_reference(new, stored, max_bucket_size, passage_min_buckets):
     keylists = [np.unique(np.array(k, dtype=np.int64)) << 24 for k in new]
     stored = sorted(set(stored))
     stored_keys = np.array([k for k, _ in stored], dtype=np.int64) << 24
     stored_seqs = np.array([s for _, s in stored], dtype=np.int64)
-    article, member = bucket_members(keylists, stored_keys, stored_seqs, max_bucket_size)
-    assert list(zip(article.tolist(), member.tolist())) == members_reference(keylists, stored_keys, stored_seqs,
-                                                                            max_bucket_size)
+    article, member = bucket_members(keylists, stored_keys, stored_seqs, max_bucket_size, passage_min_buckets)
+    assert list(zip(article.tolist(), member.tolist())) == members_reference(
+        keylists, stored_keys, stored_seqs, max_bucket_size, passage_min_buckets)
 
 
 def _document(text: str, article_id: str = "x"):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dedup import Article, scan
-from dedup.cluster import cluster_articles, components
-from dedup.models import Pair
-
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup import Article, scan
+from dedup.cluster import _average_linkage, cluster_articles, components
+from dedup.models import Pair
 
 
 def pair(a, b, coverage):
@@ -50,3 +52,24 @@ def test_one_wire_paragraph_in_three_articles_is_one_passage_cluster():
     assert len(result.pairs) == 3
     [cluster] = result.passage_clusters
     assert cluster.articles == ("n0", "n1", "n2") and all(s.text == wire for s in cluster.spans)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(3, 12).flatmap(lambda n: st.tuples(
+    st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1),
+                                   st.sampled_from([0.1, 0.25, 0.4, 0.5, 0.6, 0.75, 1.0])), min_size=2, max_size=3 * n))))
+def test_average_linkage_splits_as_scikit_learn_does(case):
+    """Our SciPy average linkage cut at the threshold gives scikit-learn's clusters, ties included."""
+    from sklearn.cluster import AgglomerativeClustering
+
+    n, links = case
+    sims = {(min(x, y), max(x, y)): s for x, y, s in links if x != y}
+    distance = np.ones((n, n))
+    np.fill_diagonal(distance, 0.0)
+    for (x, y), s in sims.items():
+        distance[x, y] = distance[y, x] = 1.0 - s
+    expected = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
+                                       distance_threshold=0.5 + 1e-9).fit_predict(distance)
+    ours = _average_linkage(list(range(n)), [(x, y, s) for (x, y), s in sims.items()], 0.5)
+    assert sorted(sorted(g) for g in ours) == sorted(sorted(np.flatnonzero(expected == label).tolist())
+                                                     for label in set(expected.tolist()))
