@@ -8,7 +8,9 @@ help taken from its docstring, so the CLI and the library share one vocabulary.
 import dataclasses
 import functools
 import inspect
+import os
 import re
+import signal
 import sys
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -103,6 +105,27 @@ def _errors_as_messages():
         raise _fail(f"{exc.filename or ''}: {exc.strerror or exc}") from None
 
 
+@contextmanager
+def _terminate_as_exit():
+    """SIGTERM (``kill``, a job scheduler's time limit) ends the command as an exception would, so
+    that the scan's temporary files are removed and its workers stopped. Worker processes forked
+    meanwhile keep the default action: the pool stops them with it."""
+    me = os.getpid()
+
+    def stop(signum, frame):
+        if os.getpid() != me:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _choose_format(fmt: str | None, output: Path | None) -> str:
     if fmt is None:
         return "table" if output is None and sys.stdout.isatty() else "json"
@@ -170,7 +193,7 @@ def scan_command(
     Example: dedup scan data/ --format json --output report.json
     """
     fmt = _choose_format(fmt, output)
-    with _errors_as_messages():
+    with _errors_as_messages(), _terminate_as_exit():
         config = resolve(None, **(settings or {}))
         with _progress_bar() as progress:
             result = scan(read_paths(paths, config), config, progress=progress)

@@ -43,9 +43,10 @@ class LazyPool:
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context(method))
         return self._pool
 
-    def close(self) -> None:
+    def close(self, *, cancel: bool = False) -> None:
+        """Shut the pool down; ``cancel`` drops the tasks not yet started (on an error)."""
         if self._pool is not None:
-            self._pool.shutdown()
+            self._pool.shutdown(cancel_futures=cancel)
 
 
 @contextmanager
@@ -54,8 +55,10 @@ def worker_pool(workers: int) -> Iterator[LazyPool]:
     pool = LazyPool(workers)
     try:
         yield pool
-    finally:
-        pool.close()
+    except BaseException:
+        pool.close(cancel=True)
+        raise
+    pool.close()
 
 
 def ordered_map(pool: Executor | None, function: Callable[..., Any], calls: Iterable[tuple], *,

@@ -124,3 +124,27 @@ def _commands(group: typer.Typer, prefix=()):
 def test_every_command_has_help_with_an_example(command):
     result = run(*command, "--help")
     assert result.exit_code == 0 and "Example:" in result.output
+
+
+def test_sigterm_ends_a_scan_and_removes_its_temporary_files(tmp_path):
+    """A scan killed with SIGTERM (reading standard input that is still open) exits with 143
+    and leaves no temporary folder behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "dedup", "scan", "-"], stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    proc.stdin.write(b'{"id": "a", "text": "The central bank raised its main interest rate on Tuesday."}\n')
+    proc.stdin.flush()
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob("dedup-scan-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(tmp_path.glob("dedup-scan-*")), "the scan should have made its temporary folder"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err.decode()
+    assert not list(tmp_path.glob("dedup-scan-*"))
