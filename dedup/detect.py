@@ -3,7 +3,8 @@
 Stages, each a plain function of its own module::
 
     read/convert (io) -> tokens (normalize) -> shingles (shingle) -> signatures (signature)
-      -> candidates from two LSH tiers (lsh) -> exact verification -> passages (align)
+      -> candidates from two LSH tiers (lsh) and context triples (context) -> exact verification
+      -> passages (align)
       -> clusters (cluster)
 """
 

@@ -8,9 +8,10 @@ reported number is then exact.
 
 Storage (see :mod:`dedup.store`) is one SQLite file (a path; WAL mode, several processes may write
 at once) or a Redis server (``redis://host:port/db``; several workers on several machines). Per
-article the index keeps its id, text, metadata, LSH band keys and the top 32 bits of its shingle
-hashes (so that a pair sharing too few shingles to be aligned is dropped without reading the
-stored text, see :func:`dedup.buckets.may_pair`); nothing is pickled.
+article the index keeps its id, text, metadata, LSH band keys, context triples (:mod:`dedup.context`)
+and the top 32 bits of its shingle hashes (so that a pair sharing too few shingles to be aligned
+is dropped without reading the stored text, see :func:`dedup.buckets.may_pair`); nothing is
+pickled.
 
 Rules
 -----
