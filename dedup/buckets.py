@@ -4,6 +4,8 @@ The index bands each article exactly as :func:`dedup.scan` does (:func:`document
 who shares a bucket with it under the same boilerplate rule (:func:`bucket_members`), and drops
 the pairs that :func:`~dedup.detect.compare_documents` would reject for sharing too few shingles
 before reading their text (:func:`may_pair`), so a query answers exactly what a scan reports.
+Context triples (:mod:`dedup.context`) are stored as keys too, and pair articles under the
+scan's rule for them (:func:`triple_members`).
 """
 
 from __future__ import annotations
@@ -13,28 +15,40 @@ import numpy as np
 from .arrays import groups, ranks
 from .candidates import KEY_MASK, sorted_unique, tiers
 from .config import Config
+from .context import MAX_HOLDERS, MIN_SHARED, triple_set
 from .detect import _MIN_SHARED_SHINGLES, Document, _shared
 from .lsh import band_keys
 from .signature import sign
 
-__all__ = ["bucket_members", "document_keys", "may_pair", "shingle_tops"]
+__all__ = ["bucket_members", "document_keys", "is_triple", "may_pair", "shingle_tops", "triple_members"]
 
-_PASSAGE_TIER = np.uint64(1 << 63)  # the top bit of a stored key says which tier it belongs to
+# The top two bits of a stored key say what it is: 00 a document band, 10 a passage band, 01 a
+# context triple.
+_PASSAGE_TIER = np.uint64(1 << 63)
+_TRIPLE = np.uint64(1 << 62)
+_TAG_SHIFT = np.uint64(2)
 
 
 def document_keys(documents: list[Document], config: Config) -> list[np.ndarray]:
-    """Each document's LSH band keys of both tiers, as sorted unique int64 (one batch of signing)."""
+    """Each document's LSH band keys of both tiers and its context triples, as sorted unique
+    int64 (one batch of signing)."""
     sigs = sign([d.shingles for d in documents], num_perm=config.num_perm, seed=config.seed,
                 window_size=config.window_size)
     document_tier, passage_tier = tiers(config)  # banded exactly as a scan bands them
     doc_keys = band_keys(sigs.documents, document_tier.bands, document_tier.rows)
     win_keys = band_keys(sigs.windows, passage_tier.bands, passage_tier.rows)
-    doc_keys = doc_keys >> np.uint64(1)
-    win_keys = (win_keys >> np.uint64(1)) | _PASSAGE_TIER
+    doc_keys = doc_keys >> _TAG_SHIFT
+    win_keys = (win_keys >> _TAG_SHIFT) | _PASSAGE_TIER
     bounds = np.searchsorted(sigs.window_owner, np.arange(len(documents) + 1))
+    triples = [(triple_set(d.article.text, d.tokens) >> _TAG_SHIFT) | _TRIPLE for d in documents]
     # The top 40 bits, as a scan packs them (the low bits number the article in the stores).
-    return [sorted_unique(np.concatenate([doc_keys[i], win_keys[bounds[i]:bounds[i + 1]].ravel()]) & KEY_MASK
-                          ).view(np.int64) for i in range(len(documents))]
+    return [sorted_unique(np.concatenate([doc_keys[i], win_keys[bounds[i]:bounds[i + 1]].ravel(), triples[i]])
+                          & KEY_MASK).view(np.int64) for i in range(len(documents))]
+
+
+def is_triple(keys: np.ndarray) -> np.ndarray:
+    """Which of these stored keys (int64) are context triples rather than LSH band keys."""
+    return (keys.view(np.uint64) >> np.uint64(62)) == 1
 
 
 def bucket_members(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_seqs: np.ndarray,
@@ -105,3 +119,34 @@ def may_pair(a: Document, a_tops: np.ndarray, b_tops: np.ndarray) -> bool:
     if len(a_tops) < max(len(a.shingle_set), _MIN_SHARED_SHINGLES) or len(b_tops) < _MIN_SHARED_SHINGLES:
         return True
     return _shared(a_tops, b_tops) >= _MIN_SHARED_SHINGLES
+
+
+def triple_members(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_seqs: np.ndarray,
+                   max_holders: int = MAX_HOLDERS, min_shared: int = MIN_SHARED) -> tuple[np.ndarray, np.ndarray]:
+    """Who shares at least ``min_shared`` context triples with each new article ``j`` (in order)
+    when it arrives, counting a triple only while fewer than ``max_holders`` hold it (the rule of
+    :func:`dedup.context.triple_pairs`).
+
+    ``keylists`` hold only triple keys; members and the result are as in :func:`bucket_members`.
+    """
+    keys = np.concatenate(keylists) if keylists else np.empty(0, np.int64)
+    if len(keys) == 0:
+        return keys, keys
+    order = np.argsort(keys, kind="stable")
+    owner = np.repeat(np.arange(len(keylists)), [len(k) for k in keylists])[order]
+    keys = keys[order]
+    starts, sizes = groups(keys[1:] != keys[:-1])
+    lo = np.searchsorted(stored_keys, keys[starts], "left")
+    stored = np.searchsorted(stored_keys, keys[starts], "right") - lo
+    group = np.repeat(np.arange(len(starts)), sizes)
+    earlier = np.arange(len(keys)) - starts[group]
+    held = stored[group] + earlier
+    met = np.flatnonzero((held > 0) & (held < max_holders))
+    group, earlier, owner_met = group[met], earlier[met], owner[met]
+    from_stored = stored[group]
+    article = np.concatenate([np.repeat(owner_met, from_stored), np.repeat(owner_met, earlier)])
+    member = np.concatenate([stored_seqs[np.repeat(lo[group], from_stored) + ranks(from_stored)],
+                             -owner[np.repeat(starts[group], earlier) + ranks(earlier)] - 1])
+    code, times = np.unique(article << 40 | (member + (1 << 39)), return_counts=True)
+    code = code[times >= min_shared]
+    return code >> 40, (code & ((1 << 40) - 1)) - (1 << 39)

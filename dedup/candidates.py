@@ -32,11 +32,13 @@ from .arrays import groups
 from .compiled import start, use_kernels
 from .config import Config
 from .lsh import band_keys, band_params, even_odds, miss_probability
-from .normalize import fmix64_array, tokenize_joined
+from .context import joined_triples, triple_pairs
+from .normalize import Tokens, fmix64_array, tokenize_joined
 from .shingle import _POSITION_MULTIPLIERS, shingle_hashes
 from .signature import sign_joined
 
-__all__ = ["ChunkKeys", "KEY_MASK", "OWNER_BITS", "OWNER_MASK", "TierPlan", "candidate_pairs", "candidates_of_texts", "load_kernels", "pairs_from_packed", "shared_at_least", "sign_chunk",
+__all__ = ["ChunkKeys", "KEY_MASK", "OWNER_BITS", "OWNER_MASK", "TierPlan", "candidate_pairs", "candidate_triples",
+           "candidates_of_texts", "load_kernels", "pairs_from_packed", "shared_at_least", "sign_chunk",
            "sorted_unique", "tiers", "unique_pairs"]
 
 OWNER_BITS = 24  # up to 16.7 million articles per scan
@@ -72,10 +74,13 @@ class ChunkKeys:
     ``documents`` is ``(n, bands)`` and ``windows`` ``(n_windows, bands)``, both uint64 packed
     with the global article index. ``shingles[i]`` is 0 for an article shorter than a shingle.
     ``content[i]`` hashes article ``i``'s sequence of normalised words (exact copies share it).
+    ``triples`` is ``(n_triples, 1)``: each article's distinct context triples (:mod:`dedup.context`),
+    packed the same way.
     """
 
     documents: np.ndarray
     windows: np.ndarray
+    triples: np.ndarray
     words: np.ndarray
     shingles: np.ndarray
     content: np.ndarray  # a hash of each article's normalised words: equal for exact copies
@@ -89,7 +94,8 @@ def _pack(keys: np.ndarray, owners: np.ndarray) -> np.ndarray:
 
 def sign_chunk(texts: list[str], first_index: int, config: Config) -> ChunkKeys:
     """Tokenise, shingle, sign and band a chunk of articles numbered from ``first_index``."""
-    shingles, words, counts, content = joined_shingles(texts, config.shingle_size)
+    joined = tokenize_joined(texts)
+    shingles, words, counts, content = joined_shingles(texts, config.shingle_size, joined=joined)
     present = np.flatnonzero(counts > 0)
     document_tier, passage_tier = tiers(config)
     signatures = sign_joined(shingles, counts[present], num_perm=config.num_perm, seed=config.seed,
@@ -98,7 +104,10 @@ def sign_chunk(texts: list[str], first_index: int, config: Config) -> ChunkKeys:
     documents = _pack(band_keys(signatures.documents, document_tier.bands, document_tier.rows), owners)
     windows = _pack(band_keys(signatures.windows, passage_tier.bands, passage_tier.rows),
                     owners[signatures.window_owner])
-    return ChunkKeys(documents, windows, words, counts, content)
+    triples, triple_owner = joined_triples(texts, joined[0], joined[2])
+    keep = counts[triple_owner] > 0  # as for signatures: articles shorter than a shingle take no part
+    triples = sorted_unique(_pack(triples[keep][:, None], triple_owner[keep] + first_index).ravel())[:, None]
+    return ChunkKeys(documents, windows, triples, words, counts, content)
 
 
 def load_kernels(config: Config) -> None:
@@ -109,14 +118,15 @@ def load_kernels(config: Config) -> None:
     sign_chunk(["one short article to run every kernel of signing once"], 0, config)
 
 
-def joined_shingles(texts: list[str], size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def joined_shingles(texts: list[str], size: int, *, joined: tuple[Tokens, np.ndarray, np.ndarray] | None = None
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Shingles of many texts as one array (in text order), with each text's word and shingle
     count and a hash of its sequence of normalised words.
 
     Tokenises the texts joined by newlines in one pass and drops the shingles that would span
-    two texts.
+    two texts. ``joined`` is :func:`dedup.normalize.tokenize_joined` of the texts, if already made.
     """
-    whole, _, first_token = tokenize_joined(texts)
+    whole, _, first_token = joined if joined is not None else tokenize_joined(texts)
     words = np.diff(np.r_[first_token, len(whole.starts)])
     if use_kernels(len(whole.hashes), _KERNEL_MIN_TOKENS):
         from .kernels import text_shingles
@@ -242,4 +252,12 @@ def candidate_pairs(keys: list[list[np.ndarray]], config: Config) -> tuple[np.nd
 def candidates_of_texts(texts: list[str], config: Config) -> np.ndarray:
     """Candidate pairs (indices into ``texts``) of a small batch, in one process."""
     chunk = sign_chunk(texts, 0, config)
-    return candidate_pairs([[chunk.documents], [chunk.windows]], config)[0]
+    pairs = candidate_pairs([[chunk.documents], [chunk.windows]], config)[0]
+    return unique_pairs([pairs, candidate_triples([chunk.triples])[0]])
+
+
+def candidate_triples(chunks: list[np.ndarray]) -> tuple[np.ndarray, dict[str, Any]]:
+    """Pairs of articles sharing context triples (:func:`dedup.context.triple_pairs`), from the
+    packed triple keys of every chunk, with counts for the report."""
+    packed = np.concatenate([c[:, 0] for c in chunks]) if chunks else np.empty(0, np.uint64)
+    return triple_pairs(packed, KEY_MASK, OWNER_MASK)

@@ -3,7 +3,8 @@
 Stages, each a plain function of its own module::
 
     read/convert (io) -> tokens (normalize) -> shingles (shingle) -> signatures (signature)
-      -> candidates from two LSH tiers (lsh) -> exact verification -> passages (align)
+      -> candidates from two LSH tiers (lsh) and context triples (context) -> exact verification
+      -> passages (align)
       -> clusters (cluster)
 """
 
@@ -20,7 +21,7 @@ import numpy as np
 
 from .align import align
 from .batches import PAIR_BATCH, pair_batches
-from .candidates import candidate_pairs, load_kernels, sign_chunk, sorted_unique, tiers
+from .candidates import candidate_pairs, candidate_triples, load_kernels, sign_chunk, sorted_unique, tiers, unique_pairs
 from .cluster import cluster_articles, cluster_passages
 from .config import Config, resolve
 from .copies import (date_key, exact_copies, near_copies, with_representative_pairs, without_member_keys,
@@ -248,8 +249,10 @@ def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Pro
         copies = {} if config.all_pairs else exact_copies(intake.articles, content)
         keys = without_member_keys(keys, copies)
         near = {} if config.all_pairs else _near_copy_groups(pool, keys, intake.articles, config)
-        candidates, stats = candidate_pairs(keys, config)
-        del keys
+        candidates, stats = candidate_pairs(keys[:2], config)
+        triple_candidates, stats["context_triples"] = candidate_triples(keys[2])
+        candidates = unique_pairs([candidates, triple_candidates])
+        del keys, triple_candidates
         candidates = without_member_pairs(with_representative_pairs(candidates, copies), near)
         stats["exact_copies_collapsed"] = sum(len(m) for m in copies.values())
         stats["near_copies_collapsed"] = sum(len(m) for m in near.values())
@@ -268,18 +271,21 @@ def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Pro
 def _sign_all(pool, intake: Intake, articles: Iterable[Any], progress: Progress,
               windows: SpilledKeys) -> tuple[list[list[Any]], np.ndarray]:
     """Phase 1: read, tokenise, sign and band every article, keeping only the packed band keys
-    of each tier (the passage tier's in ``windows``, on disk) and each article's word-sequence
-    hash (0 for one shorter than a shingle)."""
+    of each tier (the passage tier's in ``windows``, on disk), the packed context triples
+    (:mod:`dedup.context`) and each article's word-sequence hash (0 for one shorter than a
+    shingle)."""
     documents: list[np.ndarray] = []
+    triples: list[np.ndarray] = []
     contents: list[np.ndarray] = []
     for chunk, (_, first, _) in _zip_chunks(pool, intake, articles):
         documents.append(chunk.documents)
         windows.append(chunk.windows)
+        triples.append(chunk.triples)
         contents.append(np.where(chunk.shingles > 0, chunk.content, np.uint64(0)))
         for offset in np.flatnonzero(chunk.shingles == 0).tolist():
             intake.too_short(first + offset, int(chunk.words[offset]))
         progress("sign", len(chunk.words))
-    return [documents, [windows]], np.concatenate(contents or [np.empty(0, np.uint64)])
+    return [documents, [windows], triples], np.concatenate(contents or [np.empty(0, np.uint64)])
 
 
 def _near_copy_groups(pool, keys: list[list[np.ndarray]], articles: list[Article | None], config: Config):

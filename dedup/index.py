@@ -8,9 +8,10 @@ reported number is then exact.
 
 Storage (see :mod:`dedup.store`) is one SQLite file (a path; WAL mode, several processes may write
 at once) or a Redis server (``redis://host:port/db``; several workers on several machines). Per
-article the index keeps its id, text, metadata, LSH band keys and the top 32 bits of its shingle
-hashes (so that a pair sharing too few shingles to be aligned is dropped without reading the
-stored text, see :func:`dedup.buckets.may_pair`); nothing is pickled.
+article the index keeps its id, text, metadata, LSH band keys, context triples (:mod:`dedup.context`)
+and the top 32 bits of its shingle hashes (so that a pair sharing too few shingles to be aligned
+is dropped without reading the stored text, see :func:`dedup.buckets.may_pair`); nothing is
+pickled.
 
 Rules
 -----
@@ -34,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from .buckets import bucket_members, document_keys, may_pair, shingle_tops
+from .buckets import bucket_members, document_keys, is_triple, may_pair, shingle_tops, triple_members
 from .config import Config, resolve
 from .candidates import sorted_unique, tiers
 from .detect import Document, compare_documents, prepare_many, too_short, unusable
@@ -310,10 +311,18 @@ class DedupIndex:
 
     def _candidates(self, documents: list[Document], keylists: list[np.ndarray],
                     tops: list[np.ndarray]) -> list[tuple[int, int]]:
-        """``(new article, member)`` pairs from shared buckets that :func:`may_pair` keeps."""
+        """``(new article, member)`` pairs from shared buckets or shared context triples that
+        :func:`may_pair` keeps."""
         stored_keys, stored_seqs = self._store.lookup(sorted_unique(np.concatenate(keylists)))
-        article, member = bucket_members(keylists, stored_keys, stored_seqs, self.config.max_bucket_size,
+        triple, stored_triple = [is_triple(k) for k in keylists], is_triple(stored_keys)
+        article, member = bucket_members([k[~t] for k, t in zip(keylists, triple)], stored_keys[~stored_triple],
+                                         stored_seqs[~stored_triple], self.config.max_bucket_size,
                                          self.config.passage_min_buckets)
+        by_triples = triple_members([k[t] for k, t in zip(keylists, triple)], stored_keys[stored_triple],
+                                    stored_seqs[stored_triple])
+        code = sorted_unique(np.concatenate([article << 40 | (member + (1 << 39)),
+                                             by_triples[0] << 40 | (by_triples[1] + (1 << 39))]))
+        article, member = code >> 40, (code & ((1 << 40) - 1)) - (1 << 39)
         stored_tops = self._store.fetch_shingles(np.unique(member[member > 0]).tolist())
         jobs = []
         for j, m in zip(article.tolist(), member.tolist()):

@@ -17,7 +17,7 @@ import xxhash
 from .arrays import groups
 from .normalize import Tokens, normalize_token, tokenize_array
 
-__all__ = ["TextFeatures", "features", "stem"]
+__all__ = ["TextFeatures", "content_terms", "features", "stem"]
 
 _SENTENCE_END = re.compile(r"[.!?;:][\"'”’)\]]*\s")
 # Where _SENTENCE_END matches, found in one pass (the closers and space are only looked at, so
@@ -192,3 +192,8 @@ def features(text: str, tokens: Tokens | None = None) -> TextFeatures:
     return found
 
 
+
+
+def content_terms(text: str, tokens: Tokens) -> np.ndarray:
+    """The term of every token (a stem hash, 0 for a function word), in text order."""
+    return _terms(text, tokens)

@@ -25,7 +25,7 @@ import numpy as np
 __all__ = ["NewRow", "StoredRow", "open_store"]
 
 FORMAT = "dedup-index"
-FORMAT_VERSION = 3  # 3: shingle sets stored; a key filter in SQLite files
+FORMAT_VERSION = 4  # 3: shingle sets stored; a key filter in SQLite files; 4: context triples stored as keys
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,69 @@
+"""Context triples: order-free keys, the scan's pairing rule, and the index's form of the same rule."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup import Config
+from dedup.buckets import triple_members
+from dedup.candidates import KEY_MASK, OWNER_MASK, candidate_pairs, candidates_of_texts, sign_chunk
+from dedup.context import MAX_HOLDERS, MIN_SHARED, triple_pairs, triple_set, triples
+from dedup.normalize import tokenize_array
+
+SOURCE = ("Engineers inspected the damaged railway bridge near the northern border on Monday and found "
+          "serious cracks in three concrete pillars supporting the eastern span. Regional authorities "
+          "closed the crossing to freight traffic until repairs are finished next spring.")
+# Every few words swapped or replaced: no five words in a row survive, the content words stay near.
+REWORDED = ("Near the northern border, railway engineers on Monday inspected the bridge, damaged, and "
+            "discovered cracks serious in pillars of concrete, three of them, supporting its eastern span. "
+            "Authorities of the region shut the crossing for freight traffic till repairs finish next spring.")
+
+
+def test_a_triple_does_not_depend_on_the_order_of_its_words():
+    terms = np.array([11, 22, 33, 44], dtype=np.uint64)
+    shuffled = np.array([33, 11, 22, 44], dtype=np.uint64)
+    assert triples(terms)[0] == triples(shuffled)[0]
+    assert triples(terms)[1] != triples(terms)[0]
+
+
+def test_reworded_text_is_a_candidate_through_triples_alone():
+    config = Config()
+    chunk = sign_chunk([SOURCE, REWORDED], 0, config)
+    assert len(candidate_pairs([[chunk.documents], [chunk.windows]], config)[0]) == 0
+    shared = np.intersect1d(triple_set(SOURCE, tokenize_array(SOURCE)), triple_set(REWORDED, tokenize_array(REWORDED)))
+    assert len(shared) >= MIN_SHARED
+    assert candidates_of_texts([SOURCE, REWORDED], config).tolist() == [[0, 1]]
+
+
+def pairs_reference(keylists):
+    """Article by article in order: a triple pairs an article with the earlier holders while
+    there are fewer than MAX_HOLDERS of them; pairs sharing MIN_SHARED such triples are kept."""
+    counts: dict[tuple[int, int], int] = {}
+    for j, keys in enumerate(keylists):
+        for key in keys:
+            held = [i for i in range(j) if key in keylists[i]]
+            if len(held) < MAX_HOLDERS:
+                for i in held:
+                    counts[i, j] = counts.get((i, j), 0) + 1
+    return sorted(pair for pair, n in counts.items() if n >= MIN_SHARED)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sets(st.integers(1, 9), max_size=7), min_size=1, max_size=12), st.integers(0, 12))
+def test_scan_and_index_pair_articles_by_the_same_rule(keysets, stored_count):
+    keylists = [sorted(k) for k in keysets]
+    packed = np.array([np.uint64(k << 40 | i) for i, keys in enumerate(keylists) for k in keys], dtype=np.uint64)
+    scan, _ = triple_pairs(packed, KEY_MASK, OWNER_MASK)
+    assert [tuple(p) for p in scan.tolist()] == pairs_reference(keylists)
+    # The index: the first articles stored (seq = index + 1), the others arriving in one batch.
+    stored_count = min(stored_count, len(keylists))
+    entries = sorted((k << 40, i + 1) for i, keys in enumerate(keylists[:stored_count]) for k in keys)
+    stored_keys = np.array([k for k, _ in entries], dtype=np.int64)
+    stored_seqs = np.array([s for _, s in entries], dtype=np.int64)
+    new = [np.array([k << 40 for k in keys], dtype=np.int64) for keys in keylists[stored_count:]]
+    article, member = triple_members(new, stored_keys, stored_seqs)
+    as_scan = sorted((m - 1 if m > 0 else -m - 1 + stored_count, a + stored_count)
+                     for a, m in zip(article.tolist(), member.tolist()))
+    assert as_scan == [p for p in pairs_reference(keylists) if p[1] >= stored_count]
