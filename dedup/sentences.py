@@ -146,7 +146,56 @@ def _boundaries_slow(text: str, tokens: Tokens) -> np.ndarray:
 
 
 _features_cache: OrderedDict[str, TextFeatures] = OrderedDict()
-_term_cache: dict[int, int] = {}  # token key hash -> term
+class _TermTable:
+    """Token key hash -> term for every word met so far: sorted arrays searched with numpy, and
+    a dict of the words met since the arrays were last rebuilt. A word is stemmed once."""
+
+    _MERGE_AT = 4096  # new words gathered before the arrays are rebuilt
+    _LIMIT = 1_000_000  # words kept at most, so that an endless vocabulary cannot exhaust memory
+    _DISTINCT_FROM = 4096  # tokens from which the distinct keys are looked up rather than each
+
+    def __init__(self) -> None:
+        self.keys = np.empty(0, dtype=np.uint64)
+        self.values = np.empty(0, dtype=np.uint64)
+        self.recent: dict[int, int] = {}
+
+    def terms(self, text: str, tokens: Tokens) -> np.ndarray:
+        hashes = tokens.hashes
+        if len(hashes) >= self._DISTINCT_FROM:
+            distinct, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+        else:
+            distinct, first, inverse = hashes, None, None
+        values = np.zeros(len(distinct), dtype=np.uint64)
+        if len(self.keys):
+            at = np.minimum(np.searchsorted(self.keys, distinct), len(self.keys) - 1)
+            known = self.keys[at] == distinct
+            values[known] = self.values[at[known]]
+            missing = np.flatnonzero(~known)
+        else:
+            missing = np.arange(len(distinct))
+        if len(missing):
+            where = missing if first is None else first[missing]
+            found = []
+            for key, start, end in zip(distinct[missing].tolist(), tokens.starts[where].tolist(), tokens.ends[where].tolist()):
+                value = self.recent.get(key)
+                if value is None:
+                    value = self.recent[key] = _term(text[start:end])
+                found.append(value)
+            values[missing] = np.array(found, dtype=np.uint64)
+            if len(self.recent) >= self._MERGE_AT:
+                self._merge()
+        return values if inverse is None else values[inverse.reshape(-1)]
+
+    def _merge(self) -> None:
+        if len(self.keys) + len(self.recent) > self._LIMIT:
+            self.keys, self.values = self.keys[:0], self.values[:0]
+        keys = np.concatenate([self.keys, np.fromiter(self.recent, dtype=np.uint64, count=len(self.recent))])
+        values = np.concatenate([self.values, np.array(list(self.recent.values()), dtype=np.uint64)])
+        order = np.argsort(keys)
+        self.keys, self.values, self.recent = keys[order], values[order], {}
+
+
+_term_table = _TermTable()
 
 
 def _term(raw: str) -> int:
@@ -159,18 +208,7 @@ def _term(raw: str) -> int:
 def _terms(text: str, tokens: Tokens) -> np.ndarray:
     """:func:`_term` of every token. A term depends on the normalised key alone, so it is looked
     up by the key's hash, and only words never seen before are stemmed."""
-    hashes = tokens.hashes.tolist()
-    values = list(map(_term_cache.get, hashes))
-    if None in values:
-        if len(_term_cache) >= 1_000_000:
-            _term_cache.clear()
-        starts, ends = tokens.starts.tolist(), tokens.ends.tolist()
-        for t in [t for t, value in enumerate(values) if value is None]:
-            value = _term_cache.get(hashes[t])
-            if value is None:
-                value = _term_cache[hashes[t]] = _term(text[starts[t] : ends[t]])
-            values[t] = value
-    return np.fromiter(values, dtype=np.uint64, count=len(values))
+    return _term_table.terms(text, tokens)
 
 
 def features(text: str, tokens: Tokens | None = None) -> TextFeatures:
