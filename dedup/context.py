@@ -64,7 +64,8 @@ def triples(terms: np.ndarray) -> np.ndarray:
 def triple_set(text: str, tokens: Tokens) -> np.ndarray:
     """The sorted distinct context triples of one text."""
     terms = content_terms(text, tokens)
-    return np.unique(triples(terms[terms != 0]))
+    found = np.sort(triples(terms[terms != 0]))
+    return found[np.r_[True, found[1:] != found[:-1]]] if len(found) else found
 
 
 def joined_triples(texts: list[str], tokens: Tokens, first_token: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -93,7 +94,8 @@ def triple_pairs(packed: np.ndarray, key_mask: np.uint64, owner_mask: np.uint64,
     Without :data:`MIN_SHARED` triples in such buckets, a pair is not a candidate.
     Returns the sorted ``(m, 2)`` pairs ``i < j`` and counts for the report.
     """
-    packed = np.unique(packed)  # one entry per (triple, article)
+    packed = np.sort(packed)  # one entry per (triple, article); sorting beats np.unique's hashing here
+    packed = packed[np.r_[True, packed[1:] != packed[:-1]]] if len(packed) else packed
     stats = {"min_shared": MIN_SHARED, "max_holders": max_bucket_size, "items": len(packed), "buckets_shared": 0, "buckets_oversized": 0,
              "candidate_pairs": 0}
     if len(packed) < 2:
@@ -109,7 +111,8 @@ def triple_pairs(packed: np.ndarray, key_mask: np.uint64, owner_mask: np.uint64,
         codes.append(members[:, i].ravel() << 32 | members[:, j].ravel())
     if not codes:
         return np.empty((0, 2), dtype=np.int64), stats
-    code, times = np.unique(np.concatenate(codes), return_counts=True)
-    code = code[times >= MIN_SHARED]
+    code = np.sort(np.concatenate(codes))
+    first, times = groups(code[1:] != code[:-1])
+    code = code[first[times >= MIN_SHARED]]
     stats["candidate_pairs"] = len(code)
     return np.column_stack([code >> 32, code & 0xFFFFFFFF]), stats
