@@ -147,52 +147,63 @@ def _boundaries_slow(text: str, tokens: Tokens) -> np.ndarray:
 
 _features_cache: OrderedDict[str, TextFeatures] = OrderedDict()
 class _TermTable:
-    """Token key hash -> term for every word met so far: sorted arrays searched with numpy, and
-    a dict of the words met since the arrays were last rebuilt. A word is stemmed once."""
+    """Token key hash -> term for every word met so far, so that a word is stemmed once: a dict
+    for the tokens of one text, and sorted copies of its keys and values, searched with numpy,
+    for the many texts of a signing chunk at once."""
 
-    _MERGE_AT = 4096  # new words gathered before the arrays are rebuilt
+    _REBUILD_AT = 4096  # words added to the dict before the sorted copies are rebuilt
     _LIMIT = 1_000_000  # words kept at most, so that an endless vocabulary cannot exhaust memory
-    _DISTINCT_FROM = 4096  # tokens from which the distinct keys are looked up rather than each
+    _ARRAYS_FROM = 4096  # tokens from which the distinct keys are searched in the sorted copies
 
     def __init__(self) -> None:
+        self.known: dict[int, int] = {}
         self.keys = np.empty(0, dtype=np.uint64)
         self.values = np.empty(0, dtype=np.uint64)
-        self.recent: dict[int, int] = {}
 
     def terms(self, text: str, tokens: Tokens) -> np.ndarray:
-        hashes = tokens.hashes
-        if len(hashes) >= self._DISTINCT_FROM:
-            distinct, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
-        else:
-            distinct, first, inverse = hashes, None, None
+        if len(self.known) >= self._LIMIT:
+            self.__init__()
+        if len(tokens.hashes) < self._ARRAYS_FROM:
+            return self._by_dict(text, tokens)
+        return self._by_arrays(text, tokens)
+
+    def _by_dict(self, text: str, tokens: Tokens) -> np.ndarray:
+        hashes = tokens.hashes.tolist()
+        values = list(map(self.known.get, hashes))
+        if None in values:
+            starts, ends = tokens.starts.tolist(), tokens.ends.tolist()
+            for t in [t for t, value in enumerate(values) if value is None]:
+                values[t] = self._add(hashes[t], text[starts[t] : ends[t]])
+        return np.fromiter(values, dtype=np.uint64, count=len(values))
+
+    def _by_arrays(self, text: str, tokens: Tokens) -> np.ndarray:
+        if len(self.known) - len(self.keys) >= self._REBUILD_AT:
+            self.keys = np.fromiter(self.known, dtype=np.uint64, count=len(self.known))
+            self.values = np.fromiter(self.known.values(), dtype=np.uint64, count=len(self.known))
+            order = np.argsort(self.keys)
+            self.keys, self.values = self.keys[order], self.values[order]
+        distinct, first, inverse = np.unique(tokens.hashes, return_index=True, return_inverse=True)
         values = np.zeros(len(distinct), dtype=np.uint64)
         if len(self.keys):
             at = np.minimum(np.searchsorted(self.keys, distinct), len(self.keys) - 1)
-            known = self.keys[at] == distinct
-            values[known] = self.values[at[known]]
-            missing = np.flatnonzero(~known)
+            found = self.keys[at] == distinct
+            values[found] = self.values[at[found]]
+            missing = np.flatnonzero(~found)
         else:
             missing = np.arange(len(distinct))
         if len(missing):
-            where = missing if first is None else first[missing]
-            found = []
-            for key, start, end in zip(distinct[missing].tolist(), tokens.starts[where].tolist(), tokens.ends[where].tolist()):
-                value = self.recent.get(key)
-                if value is None:
-                    value = self.recent[key] = _term(text[start:end])
-                found.append(value)
-            values[missing] = np.array(found, dtype=np.uint64)
-            if len(self.recent) >= self._MERGE_AT:
-                self._merge()
-        return values if inverse is None else values[inverse.reshape(-1)]
+            where = first[missing]
+            looked_up = []
+            for key, start, end in zip(distinct[missing].tolist(), tokens.starts[where].tolist(),
+                                       tokens.ends[where].tolist()):
+                value = self.known.get(key)
+                looked_up.append(self._add(key, text[start:end]) if value is None else value)
+            values[missing] = np.array(looked_up, dtype=np.uint64)
+        return values[inverse.reshape(-1)]
 
-    def _merge(self) -> None:
-        if len(self.keys) + len(self.recent) > self._LIMIT:
-            self.keys, self.values = self.keys[:0], self.values[:0]
-        keys = np.concatenate([self.keys, np.fromiter(self.recent, dtype=np.uint64, count=len(self.recent))])
-        values = np.concatenate([self.values, np.array(list(self.recent.values()), dtype=np.uint64)])
-        order = np.argsort(keys)
-        self.keys, self.values, self.recent = keys[order], values[order], {}
+    def _add(self, key: int, raw: str) -> int:
+        value = self.known[key] = _term(raw)
+        return value
 
 
 _term_table = _TermTable()

@@ -129,10 +129,10 @@ def test_terms_by_key_hash_match_stemming_each_word(text):
 @PROPERTY
 @given(st.lists(texts(), min_size=1, max_size=4))
 def test_term_table_matches_stemming_each_word_across_merges(batch):
-    """A fresh table that rebuilds its arrays every 3 new words and looks up distinct keys from
-    4 tokens on: the same terms as stemming every word."""
+    """A fresh table that rebuilds its sorted copies every 3 new words and searches them from 4
+    tokens on: the same terms as stemming every word."""
     table = sentences._TermTable()
-    table._MERGE_AT, table._DISTINCT_FROM = 3, 4
+    table._REBUILD_AT, table._ARRAYS_FROM = 3, 4
     for text in batch:
         tokens = tokenize_array(text)
         expected = [sentences._term(text[s:e]) for s, e in zip(tokens.starts.tolist(), tokens.ends.tolist())]
