@@ -40,11 +40,14 @@ class Config:
     window_size : int, default 24
         Shingles per passage window (windows overlap by half).
     passage_min_buckets : int, default 2
-        Passage-tier buckets two articles must share to become a candidate pair (a shared
-        document-tier bucket is always enough). One shared bucket is most often a stock phrase
-        that happened to be the minimum of two windows; a shared passage of a few sentences
-        shares several. Measured on a 20k news-like scan: 11.1k of 14.1k candidate pairs shared
-        one bucket, and 234 of them had a passage (12 words on average).
+        Passage-tier buckets two articles must share to become a candidate pair through that
+        tier (a shared document-tier bucket, or context triples, are enough on their own). One
+        shared bucket is most often a stock phrase that happened to be the minimum of two
+        windows; a shared passage of a few sentences shares several. Measured: on a 20k
+        news-like corpus 11.1k of 14.1k passage-tier pairs shared one bucket and 234 of them a
+        passage (12 words on average); at 100k 154k of 171k; at 1M 5.5M of 5.7M, and the scan
+        took 11 minutes instead of about 2 hours. PAN 2013 random edits lose 0.004-0.007
+        plagdet (reworded reuse is found by the context triples instead); 1 keeps every pair.
     min_passage_words : int, default 8
         Shortest shared passage reported, in words, on both sides.
     max_gap_words : int, default 12
@@ -97,7 +100,7 @@ class Config:
     passage_bands: int = 16
     passage_rows: int = 2
     window_size: int = 24
-    passage_min_buckets: int = 1
+    passage_min_buckets: int = 2
     min_passage_words: int = 8
     max_gap_words: int = 12
     min_fragment_words: int = 20
