@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from .buckets import bucket_members, document_keys, is_triple, may_pair, shingle_tops, triple_members
+from .context import MAX_HOLDERS
 from .config import Config, resolve
 from .candidates import sorted_unique, tiers
 from .detect import Document, compare_documents, prepare_many, too_short, unusable
@@ -280,7 +281,8 @@ class DedupIndex:
         with self._store.transaction():
             matches = self._match(documents, keylists, tops)
             outcomes = self._store.write([NewRow(d.id, d.article.text, _meta(d.article), k, t)
-                                          for d, k, t in zip(documents, keylists, tops)], on_conflict)
+                                          for d, k, t in zip(documents, keylists, tops)], on_conflict,
+                                         self._holders_needed)
         return AddManyResult(added=outcomes.count("added"),
                              replaced=outcomes.count("replaced") + (dropped if on_conflict == "replace" else 0),
                              kept=outcomes.count("skipped") + (dropped if on_conflict == "skip" else 0),
@@ -309,11 +311,18 @@ class DedupIndex:
             found.sort(key=lambda m: (-m.jaccard, -m.coverage_a, -m.coverage_b, m.id))
         return results
 
+    @property
+    def _holders_needed(self) -> int:
+        """How many first holders of a key the pairing rules look at: a band key's bucket counts up
+        to ``max_bucket_size``, a context triple up to :data:`~dedup.context.MAX_HOLDERS`."""
+        return max(self.config.max_bucket_size, MAX_HOLDERS)
+
     def _candidates(self, documents: list[Document], keylists: list[np.ndarray],
                     tops: list[np.ndarray]) -> list[tuple[int, int]]:
         """``(new article, member)`` pairs from shared buckets or shared context triples that
         :func:`may_pair` keeps."""
-        stored_keys, stored_seqs = self._store.lookup(sorted_unique(np.concatenate(keylists)))
+        stored_keys, stored_seqs = self._store.lookup(sorted_unique(np.concatenate(keylists)),
+                                                     self._holders_needed)
         triple, stored_triple = [is_triple(k) for k in keylists], is_triple(stored_keys)
         article, member = bucket_members([k[~t] for k, t in zip(keylists, triple)], stored_keys[~stored_triple],
                                          stored_seqs[~stored_triple], self.config.max_bucket_size,

@@ -9,10 +9,11 @@ boilerplate rule of :func:`dedup.candidates.pairs_from_packed`) means the earlie
 A backend offers::
 
     read_settings() -> dict | None           create(settings) -> dict (the stored ones if raced)
-    lookup(keys) -> (keys, seqs)             sorted by (key, seq): who holds each band key
+    lookup(keys, cap) -> (keys, seqs)        sorted by (key, seq): who holds each band key (all
+                                             holders, or at least the first ``cap`` of each)
     fetch_shingles(seqs) -> {seq: shingles}  fetch(seqs) -> list[StoredRow]
     get(id) -> StoredRow | None
-    write(rows, on_conflict) -> [outcome]    remove(id) -> bool, count(), contains(id)
+    write(rows, on_conflict, cap) -> [outcome]    remove(id) -> bool, count(), contains(id)
     transaction()  (a context manager)       close()
 """
 

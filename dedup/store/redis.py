@@ -7,7 +7,9 @@ Keys (``P`` is the prefix ``dedup:``; nothing is pickled, values are plain strin
     P ids                hash: article id -> seq
     P doc:<seq>          hash: id, text, meta (JSON), keys (little-endian int64 band keys),
                          shingles (little-endian uint32, see dedup.store.NewRow)
-    P b:<3 bytes>        hash: band key (8 bytes) -> seqs holding it, 12-digit decimals in add order
+    P b:<3 bytes>        hash: band key (8 bytes) -> the first seqs holding it (at most
+                         max_bucket_size of them), 12-digit decimals in add order
+    P o:<band key>       string: the later seqs holding the key, once the field above is full
 
 Band keys are grouped into 2^21 bucket hashes so that small hashes stay compact in Redis' memory.
 Each article is added or removed by one Lua script, which Redis runs atomically: an article and
@@ -29,7 +31,28 @@ __all__ = ["RedisStore"]
 PREFIX = "dedup:"
 _PIPELINE = 64  # scripts sent per round trip
 
-_REMOVE = """
+# A bucket's holders: the earliest in its hash field (``b:``), at most as many as the boilerplate
+# rule reads (``max_bucket_size``, the ``cap`` of the scripts), the later ones appended to a
+# string of its own (``o:`` and the 8-byte key), which a look-up reads only while the field holds
+# fewer than ``cap``. Appending to a full bucket therefore no longer copies and re-hashes its whole
+# list, and look-ups no longer return it. The field always holds the smallest seqs of the bucket,
+# both parts in add order: an add goes to the overflow once it exists, and a removal from the field
+# moves the overflow's first seq into it.
+_BUCKET = """
+local function bucket(p, k)
+  return p .. 'b:' .. string.sub(k, 8, 8) .. string.sub(k, 7, 7) .. string.char(math.floor(string.byte(k, 6) / 8))
+end
+local function without(v, tag)
+  local parts = {}
+  for j = 1, #v, 12 do
+    local s = string.sub(v, j, j + 11)
+    if s ~= tag then parts[#parts + 1] = s end
+  end
+  return table.concat(parts)
+end
+"""
+
+_REMOVE = _BUCKET + """
 local function remove(p, id)
   local seq = redis.call('HGET', p .. 'ids', id)
   if not seq then return 0 end
@@ -38,15 +61,21 @@ local function remove(p, id)
   local tag = string.format('%012d', tonumber(seq))
   for i = 1, #keys, 8 do
     local k = string.sub(keys, i, i + 7)
-    local bucket = p .. 'b:' .. string.sub(k, 8, 8) .. string.sub(k, 7, 7) .. string.char(math.floor(string.byte(k, 6) / 8))
-    local v = redis.call('HGET', bucket, k)
+    local b, over = bucket(p, k), p .. 'o:' .. k
+    local v = redis.call('HGET', b, k)
     if v then
-      local parts = {}
-      for j = 1, #v, 12 do
-        local s = string.sub(v, j, j + 11)
-        if s ~= tag then parts[#parts + 1] = s end
+      local kept = without(v, tag)
+      local spill = redis.call('GET', over)
+      if spill then
+        if #kept < #v then
+          kept = kept .. string.sub(spill, 1, 12)
+          spill = string.sub(spill, 13)
+        else
+          spill = without(spill, tag)
+        end
+        if #spill == 0 then redis.call('DEL', over) else redis.call('SET', over, spill) end
       end
-      if #parts == 0 then redis.call('HDEL', bucket, k) else redis.call('HSET', bucket, k, table.concat(parts)) end
+      if #kept == 0 then redis.call('HDEL', b, k) else redis.call('HSET', b, k, kept) end
     end
   end
   redis.call('DEL', doc)
@@ -56,7 +85,7 @@ end
 """
 
 ADD = _REMOVE + """
-local p, id, mode, keys = ARGV[1], ARGV[2], ARGV[3], ARGV[6]
+local p, id, mode, keys, cap = ARGV[1], ARGV[2], ARGV[3], ARGV[6], tonumber(ARGV[8]) * 12
 local outcome = 'added'
 if redis.call('HEXISTS', p .. 'ids', id) == 1 then
   if mode == 'skip' then return 'skipped' end
@@ -68,9 +97,15 @@ local seq = redis.call('INCR', p .. 'next')
 local tag = string.format('%012d', seq)
 for i = 1, #keys, 8 do
   local k = string.sub(keys, i, i + 7)
-  local bucket = p .. 'b:' .. string.sub(k, 8, 8) .. string.sub(k, 7, 7) .. string.char(math.floor(string.byte(k, 6) / 8))
-  local v = redis.call('HGET', bucket, k)
-  redis.call('HSET', bucket, k, (v or '') .. tag)
+  local b = bucket(p, k)
+  local held = redis.call('HSTRLEN', b, k)
+  if held == 0 then
+    redis.call('HSET', b, k, tag)
+  elseif held < cap and redis.call('EXISTS', p .. 'o:' .. k) == 0 then
+    redis.call('HSET', b, k, redis.call('HGET', b, k) .. tag)
+  else
+    redis.call('APPEND', p .. 'o:' .. k, tag)
+  end
 end
 redis.call('HSET', p .. 'doc:' .. seq, 'id', id, 'text', ARGV[4], 'meta', ARGV[5], 'keys', keys, 'shingles', ARGV[7])
 redis.call('HSET', p .. 'ids', id, seq)
@@ -81,13 +116,13 @@ REMOVE = _REMOVE + "return remove(ARGV[1], ARGV[2])"
 
 # Only the keys held come back (as their position and holders): nearly all keys of a new article
 # are held by no one, and a reply of one empty value per key cost more to read than the look-up.
-LOOKUP = """
-local p, keys, out = ARGV[1], ARGV[2], {}
+LOOKUP = _BUCKET + """
+local p, keys, cap, out = ARGV[1], ARGV[2], tonumber(ARGV[3]) * 12, {}
 for i = 1, #keys, 8 do
   local k = string.sub(keys, i, i + 7)
-  local bucket = p .. 'b:' .. string.sub(k, 8, 8) .. string.sub(k, 7, 7) .. string.char(math.floor(string.byte(k, 6) / 8))
-  local v = redis.call('HGET', bucket, k)
+  local v = redis.call('HGET', bucket(p, k), k)
   if v then
+    if #v < cap then v = v .. (redis.call('GET', p .. 'o:' .. k) or '') end
     out[#out + 1] = (i - 1) / 8
     out[#out + 1] = v
   end
@@ -152,11 +187,12 @@ class RedisStore:
             self._create(args=[PREFIX, FORMAT, FORMAT_VERSION, json.dumps(settings, sort_keys=True)])
         return self.read_settings() or settings
 
-    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def lookup(self, keys: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray]:
+        """Who holds each key: all holders, or at least the first ``cap`` of a bucket holding more."""
         if len(keys) == 0:
             return np.empty(0, np.int64), np.empty(0, np.int64)
         with self._errors("read from"):
-            reply = self._lookup(args=[PREFIX, keys.astype("<i8").tobytes()])
+            reply = self._lookup(args=[PREFIX, keys.astype("<i8").tobytes(), cap])
         held, values = np.array(reply[0::2], dtype=np.int64), reply[1::2]
         lengths = np.array([len(v) // 12 for v in values], dtype=np.int64)
         seqs = np.frombuffer(b"".join(values), dtype="S12").astype(np.int64) if lengths.sum() else np.empty(0, np.int64)
@@ -184,14 +220,15 @@ class RedisStore:
         rows = self.fetch([int(seq)]) if seq is not None else []
         return rows[0] if rows else None
 
-    def write(self, rows: list[NewRow], on_conflict: str) -> list[str]:
+    def write(self, rows: list[NewRow], on_conflict: str, cap: int) -> list[str]:
+        """Write articles; a bucket's field keeps ``cap`` holders, later ones go to its overflow."""
         outcomes: list[str] = []
         with self._errors("write to"):
             for first in range(0, len(rows), _PIPELINE):
                 pipe = self._r.pipeline(transaction=False)
                 for row in rows[first : first + _PIPELINE]:
                     self._add(args=[PREFIX, row.id, on_conflict, row.text, row.meta, row.keys.astype("<i8").tobytes(),
-                                    row.shingles.astype("<u4").tobytes()], client=pipe)
+                                    row.shingles.astype("<u4").tobytes(), cap], client=pipe)
                 batch = rows[first : first + _PIPELINE]
                 outcomes.extend(o.decode() for o in pipe.execute())
                 refused = [row.id for row, o in zip(batch, outcomes[first:]) if o == "exists"]

@@ -215,8 +215,9 @@ class SQLiteStore:
         finally:
             self._db.execute("COMMIT")
 
-    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Who holds each of these band keys (sorted, unique, low :data:`OWNER_BITS` bits zero)."""
+    def lookup(self, keys: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray]:
+        """Who holds each of these band keys (sorted, unique, low :data:`OWNER_BITS` bits zero):
+        all holders (``cap``, the boilerplate rule's bucket size, is for stores that keep fewer)."""
         if len(keys) == 0:
             return np.empty(0, np.int64), np.empty(0, np.int64)
         with self._reading(), self._errors("read"):
@@ -279,8 +280,9 @@ class SQLiteStore:
             row = self._db.execute("SELECT seq, id, text, meta FROM articles WHERE id = ?", (article_id,)).fetchone()
         return StoredRow(*row) if row else None
 
-    def write(self, rows: list[NewRow], on_conflict: str) -> list[str]:
-        """Write articles (ids unique within ``rows``); outcome per row: added, replaced or skipped."""
+    def write(self, rows: list[NewRow], on_conflict: str, cap: int) -> list[str]:
+        """Write articles (ids unique within ``rows``); outcome per row: added, replaced or skipped.
+        All holders of a key are kept, whatever ``cap``."""
         outcomes = []
         with self.transaction(), self._errors("write"):
             existing = self._existing([r.id for r in rows])
