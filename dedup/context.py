@@ -24,6 +24,8 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,8 +33,9 @@ import numpy as np
 from .arrays import groups
 from .normalize import Tokens, fmix64_array
 from .sentences import content_terms
+from .spill import PartitionedKeys
 
-__all__ = ["MIN_SHARED", "joined_triples", "triple_pairs", "triple_set", "triples"]
+__all__ = ["MIN_SHARED", "joined_triples", "spilled_triple_pairs", "triple_pairs", "triple_set", "triples"]
 
 # Two articles sharing at least MIN_SHARED triples, counted only while a triple has fewer than
 # MAX_HOLDERS holders (more make it a stock phrase), are a candidate pair. Measured on PAN 2013
@@ -94,13 +97,46 @@ def triple_pairs(packed: np.ndarray, key_mask: np.uint64, owner_mask: np.uint64,
     Without :data:`MIN_SHARED` triples in such buckets, a pair is not a candidate.
     Returns the sorted ``(m, 2)`` pairs ``i < j`` and counts for the report.
     """
+    codes, stats = _bucket_codes(packed, key_mask, owner_mask, max_bucket_size)
+    pairs = _shared_enough(codes)
+    stats["candidate_pairs"] = len(pairs)
+    return pairs, stats
+
+
+def spilled_triple_pairs(parts: Iterable[np.ndarray], folder: str | Path, key_mask: np.uint64, owner_mask: np.uint64,
+                         max_bucket_size: int = MAX_HOLDERS) -> tuple[np.ndarray, dict[str, Any]]:
+    """:func:`triple_pairs` of packed keys given in parts, each holding every entry of its
+    triples (:class:`dedup.spill.PartitionedKeys` by their top bits), in bounded memory: each
+    part's pair codes go to files by a hash of the pair, and each of those files is counted on
+    its own. A million news articles hold about 270 million triple entries."""
+    spilled = PartitionedKeys(folder, "triple-pairs", _PARTS, by="hash")
+    total = {"min_shared": MIN_SHARED, "max_holders": max_bucket_size, "items": 0, "buckets_shared": 0,
+             "buckets_oversized": 0, "candidate_pairs": 0}
+    for packed in parts:
+        codes, stats = _bucket_codes(packed, key_mask, owner_mask, max_bucket_size)
+        for name in ("items", "buckets_shared", "buckets_oversized"):
+            total[name] += stats[name]
+        spilled.append(codes)
+    found = [_shared_enough(codes) for codes in spilled.parts()]
+    pairs = np.concatenate(found) if found else np.empty((0, 2), dtype=np.int64)
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))] if len(pairs) else pairs
+    total["candidate_pairs"] = len(pairs)
+    return pairs, total
+
+
+_PARTS = 16  # files the triple entries and their pair codes are spread over
+
+
+def _bucket_codes(packed: np.ndarray, key_mask: np.uint64, owner_mask: np.uint64,
+                  max_bucket_size: int) -> tuple[np.ndarray, dict[str, Any]]:
+    """Pair codes ``i << 32 | j`` (``i < j``), one per triple that pairs them, and counts."""
     packed = np.sort(packed)  # one entry per (triple, article); sorting beats np.unique's hashing here
     packed = packed[np.r_[True, packed[1:] != packed[:-1]]] if len(packed) else packed
-    stats = {"min_shared": MIN_SHARED, "max_holders": max_bucket_size, "items": len(packed), "buckets_shared": 0, "buckets_oversized": 0,
-             "candidate_pairs": 0}
+    stats = {"min_shared": MIN_SHARED, "max_holders": max_bucket_size, "items": len(packed), "buckets_shared": 0,
+             "buckets_oversized": 0}
     if len(packed) < 2:
-        return np.empty((0, 2), dtype=np.int64), stats
-    keys, owners = packed & key_mask, (packed & owner_mask).astype(np.int64)
+        return np.empty(0, dtype=np.uint64), stats
+    keys, owners = packed & key_mask, (packed & owner_mask).astype(np.uint64)
     starts, sizes = groups(keys[1:] != keys[:-1])
     stats["buckets_shared"] = int((sizes >= 2).sum())
     stats["buckets_oversized"] = int((sizes > max_bucket_size).sum())
@@ -108,11 +144,15 @@ def triple_pairs(packed: np.ndarray, key_mask: np.uint64, owner_mask: np.uint64,
     for size in np.unique(np.minimum(sizes[sizes >= 2], max_bucket_size)).tolist():
         members = owners[starts[np.minimum(sizes, max_bucket_size) == size][:, None] + np.arange(size)]
         i, j = np.triu_indices(size, 1)
-        codes.append(members[:, i].ravel() << 32 | members[:, j].ravel())
-    if not codes:
-        return np.empty((0, 2), dtype=np.int64), stats
-    code = np.sort(np.concatenate(codes))
+        codes.append(members[:, i].ravel() << np.uint64(32) | members[:, j].ravel())
+    return (np.concatenate(codes) if codes else np.empty(0, dtype=np.uint64)), stats
+
+
+def _shared_enough(codes: np.ndarray) -> np.ndarray:
+    """The ``(i, j)`` pairs whose code occurs at least :data:`MIN_SHARED` times, sorted."""
+    if len(codes) == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    code = np.sort(codes)
     first, times = groups(code[1:] != code[:-1])
-    code = code[first[times >= MIN_SHARED]]
-    stats["candidate_pairs"] = len(code)
-    return np.column_stack([code >> 32, code & 0xFFFFFFFF]), stats
+    code = code[first[times >= MIN_SHARED]].astype(np.int64)
+    return np.column_stack([code >> 32, code & 0xFFFFFFFF])

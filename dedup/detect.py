@@ -21,7 +21,8 @@ import numpy as np
 
 from .align import align
 from .batches import PAIR_BATCH, pair_batches
-from .candidates import candidate_pairs, candidate_triples, load_kernels, sign_chunk, sorted_unique, tiers, unique_pairs
+from .candidates import KEY_MASK, OWNER_MASK, candidate_pairs, load_kernels, sign_chunk, sorted_unique, tiers, unique_pairs
+from .context import spilled_triple_pairs
 from .cluster import cluster_articles, cluster_passages
 from .config import Config, resolve
 from .copies import (date_key, exact_copies, near_copies, with_representative_pairs, without_member_keys,
@@ -33,7 +34,7 @@ from .models import Article, Cluster, Pair, PassageCluster, Skipped
 from .normalize import Tokens, tokenize_many
 from .parallel import ordered_map, worker_pool
 from .shingle import shingle_hashes
-from .spill import SpilledKeys
+from .spill import PartitionedKeys, SpilledKeys
 
 __all__ = ["Document", "ScanResult", "compare", "compare_documents", "prepare", "prepare_many", "scan", "too_short",
            "unusable", "verify"]
@@ -245,12 +246,16 @@ def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Pro
     progress = progress or _no_progress
     intake = Intake(config)
     with worker_pool(config.workers) as pool, tempfile.TemporaryDirectory(prefix="dedup-scan-") as folder:
-        keys, content = _sign_all(pool, intake, articles, progress, SpilledKeys(folder, tiers(config)[1].bands))
+        triples = PartitionedKeys(folder, "triples")
+        keys, content = _sign_all(pool, intake, articles, progress, SpilledKeys(folder, tiers(config)[1].bands),
+                                  triples)
         copies = {} if config.all_pairs else exact_copies(intake.articles, content)
         keys = without_member_keys(keys, copies)
+        triples = triples.without_owners([m for ms in copies.values() for m in ms], OWNER_MASK)
         near = {} if config.all_pairs else _near_copy_groups(pool, keys, intake.articles, config)
-        candidates, stats = candidate_pairs(keys[:2], config)
-        triple_candidates, stats["context_triples"] = candidate_triples(keys[2])
+        candidates, stats = candidate_pairs(keys, config)
+        triple_candidates, stats["context_triples"] = spilled_triple_pairs(triples.parts(), folder, KEY_MASK,
+                                                                           OWNER_MASK)
         candidates = unique_pairs([candidates, triple_candidates])
         del keys, triple_candidates
         candidates = without_member_pairs(with_representative_pairs(candidates, copies), near)
@@ -269,23 +274,22 @@ def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Pro
 
 
 def _sign_all(pool, intake: Intake, articles: Iterable[Any], progress: Progress,
-              windows: SpilledKeys) -> tuple[list[list[Any]], np.ndarray]:
+              windows: SpilledKeys, triples: PartitionedKeys) -> tuple[list[list[Any]], np.ndarray]:
     """Phase 1: read, tokenise, sign and band every article, keeping only the packed band keys
     of each tier (the passage tier's in ``windows``, on disk), the packed context triples
-    (:mod:`dedup.context`) and each article's word-sequence hash (0 for one shorter than a
-    shingle)."""
+    (:mod:`dedup.context`, in ``triples``, on disk) and each article's word-sequence hash (0 for
+    one shorter than a shingle)."""
     documents: list[np.ndarray] = []
-    triples: list[np.ndarray] = []
     contents: list[np.ndarray] = []
     for chunk, (_, first, _) in _zip_chunks(pool, intake, articles):
         documents.append(chunk.documents)
         windows.append(chunk.windows)
-        triples.append(chunk.triples)
+        triples.append(chunk.triples[:, 0])
         contents.append(np.where(chunk.shingles > 0, chunk.content, np.uint64(0)))
         for offset in np.flatnonzero(chunk.shingles == 0).tolist():
             intake.too_short(first + offset, int(chunk.words[offset]))
         progress("sign", len(chunk.words))
-    return [documents, [windows], triples], np.concatenate(contents or [np.empty(0, np.uint64)])
+    return [documents, [windows]], np.concatenate(contents or [np.empty(0, np.uint64)])
 
 
 def _near_copy_groups(pool, keys: list[list[np.ndarray]], articles: list[Article | None], config: Config):

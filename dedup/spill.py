@@ -3,19 +3,23 @@
 The passage tier makes about 16 packed band keys per window and 35 windows per news article:
 5 GB for a million articles, more than everything else a scan holds. :class:`SpilledKeys`
 writes them to one file per band as chunks arrive and reads back one band at a time, which is
-all :func:`dedup.candidates.candidate_pairs` asks for. The files go to the temporary folder
-(``TMPDIR`` chooses it), which needs about 5 KB free per article.
+all :func:`dedup.candidates.candidate_pairs` asks for. The context triples (about 270 per
+article) and the pairs they make go to files as well (:class:`PartitionedKeys`), grouped by
+triple, so that they are paired a part at a time. The files go to the temporary folder
+(``TMPDIR`` chooses it), which needs about 10 KB free per article.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
 from .exceptions import DedupError
+from .normalize import fmix64_array
 
-__all__ = ["SpilledKeys"]
+__all__ = ["PartitionedKeys", "SpilledKeys"]
 
 
 class SpilledKeys:
@@ -41,7 +45,7 @@ class SpilledKeys:
                     np.ascontiguousarray(chunk[:, band]).tofile(out)
         except OSError as exc:
             raise DedupError(f"cannot write band keys to {path.parent}: {exc.strerror or exc}; set TMPDIR to a "
-                             "folder with about 5 KB free per article") from exc
+                             "folder with about 10 KB free per article") from exc
 
     def _column(self, band: int) -> np.ndarray:
         path = self._paths[band]
@@ -68,3 +72,56 @@ def _within(rows: np.ndarray, mask: np.ndarray) -> np.ndarray:
     combined = rows.copy()
     combined[rows] = mask
     return combined
+
+
+class PartitionedKeys:
+    """Packed uint64 values written to ``parts`` files and read back one file at a time, so that
+    grouping them never needs them all in memory.
+
+    A value goes to the file its top bits choose (``by="top"``: packed keys, whose top bits are
+    the key, so that equal keys meet in one file) or the top bits of a mix of the whole value
+    (``by="hash"``: pair codes, whose top bits are nearly always zero).
+    """
+
+    def __init__(self, folder: str | Path, name: str, parts: int = 16, *, by: str = "top",
+                 drop: tuple[np.ndarray, np.uint64] | None = None) -> None:
+        if parts < 1 or parts & (parts - 1):
+            raise ValueError(f"parts must be a power of two, not {parts}")
+        self._folder, self._name, self._by, self._drop = Path(folder), name, by, drop
+        self._paths = [self._folder / f"{name}{part:03d}.u64" for part in range(parts)]
+        self._shift = np.uint64(64 - (parts.bit_length() - 1))
+
+    def append(self, values: np.ndarray) -> None:
+        """Add values (uint64) to their files."""
+        if len(values) == 0:
+            return
+        if len(self._paths) == 1:
+            part = np.zeros(len(values), dtype=np.int64)
+        else:
+            top = values if self._by == "top" else fmix64_array(values)
+            part = (top >> self._shift).astype(np.int64)
+        order = np.argsort(part, kind="stable")
+        bounds = np.searchsorted(part[order], np.arange(len(self._paths) + 1))
+        try:
+            for index, path in enumerate(self._paths):
+                if bounds[index + 1] > bounds[index]:
+                    with path.open("ab") as out:
+                        values[order[bounds[index] : bounds[index + 1]]].tofile(out)
+        except OSError as exc:
+            raise DedupError(f"cannot write keys to {self._folder}: {exc.strerror or exc}; set TMPDIR to a "
+                             "folder with more free space") from exc
+
+    def without_owners(self, owners: np.ndarray, owner_mask: np.uint64) -> PartitionedKeys:
+        """The same files, read without the values whose owner bits (``value & owner_mask``) are
+        among ``owners``."""
+        view = PartitionedKeys(self._folder, self._name, len(self._paths), by=self._by,
+                               drop=(np.asarray(owners, dtype=np.uint64), owner_mask))
+        return view
+
+    def parts(self) -> Iterator[np.ndarray]:
+        """Each file's values, in the order they were appended."""
+        for path in self._paths:
+            values = np.fromfile(path, dtype=np.uint64) if path.exists() else np.empty(0, np.uint64)
+            if self._drop is not None and len(self._drop[0]):
+                values = values[~np.isin(values & self._drop[1], self._drop[0])]
+            yield values

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from dedup import Config
 from dedup.buckets import triple_members
 from dedup.candidates import KEY_MASK, OWNER_MASK, candidate_pairs, candidates_of_texts, sign_chunk
-from dedup.context import MAX_HOLDERS, MIN_SHARED, triple_pairs, triple_set, triples
+from dedup.context import MAX_HOLDERS, MIN_SHARED, spilled_triple_pairs, triple_pairs, triple_set, triples
 from dedup.normalize import tokenize_array
 
 SOURCE = ("Engineers inspected the damaged railway bridge near the northern border on Monday and found "
@@ -67,3 +67,25 @@ def test_scan_and_index_pair_articles_by_the_same_rule(keysets, stored_count):
     as_scan = sorted((m - 1 if m > 0 else -m - 1 + stored_count, a + stored_count)
                      for a, m in zip(article.tolist(), member.tolist()))
     assert as_scan == [p for p in pairs_reference(keylists) if p[1] >= stored_count]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 30)), max_size=200), st.sampled_from([1, 2, 4, 16]))
+def test_triple_pairs_from_spilled_parts_equal_the_pairs_in_memory(entries, parts):
+    """Spread over files by triple and counted per file of pair codes: the same pairs and counts."""
+    import tempfile
+
+    from dedup.spill import PartitionedKeys
+
+    # Triple keys spread over the top bits, as hashes are, so that every part gets some.
+    packed = np.array([(t * 0x9E3779B97F4A7C15 % 2**40) << 24 | a for t, a in entries], dtype=np.uint64)
+    with tempfile.TemporaryDirectory() as folder, tempfile.TemporaryDirectory() as other:
+        spill = PartitionedKeys(folder, "t", parts)
+        for chunk in np.array_split(packed, 3):
+            spill.append(chunk)
+        spilled, stats = spilled_triple_pairs(spill.parts(), folder, KEY_MASK, OWNER_MASK)
+        dropped = spilled_triple_pairs(spill.without_owners([1, 2], OWNER_MASK).parts(), other, KEY_MASK, OWNER_MASK)
+    expected, expected_stats = triple_pairs(packed, KEY_MASK, OWNER_MASK)
+    assert spilled.tolist() == expected.tolist() and stats == expected_stats
+    keep = ~np.isin(packed & OWNER_MASK, np.array([1, 2], dtype=np.uint64))
+    assert dropped[0].tolist() == triple_pairs(packed[keep], KEY_MASK, OWNER_MASK)[0].tolist()
