@@ -29,6 +29,7 @@ HOOKS = (  # (module, function, phase while inside it)
     ("dedup.detect", "_sign_all", "read + tokenise + sign (streamed)"),
     ("dedup.detect", "_near_copy_groups", "near copies (document tier verified)"),
     ("dedup.detect", "candidate_pairs", "candidate pairs (LSH)"),
+    ("dedup.detect", "spilled_triple_pairs", "candidate pairs (context triples)"),
     ("dedup.detect", "_align_all", "verify + align (workers)"),
     ("dedup.detect", "cluster_articles", "cluster articles"),
     ("dedup.detect", "cluster_passages", "cluster passages"),
