@@ -360,3 +360,17 @@ def test_cli_add_query_remove_stats(tmp_path):
     assert _json.loads(runner.invoke(app, ["index", "stats", db]).stdout)["articles"] == 19
     for command in ("add", "query", "remove", "stats"):
         assert "Example:" in runner.invoke(app, ["index", command, "--help"]).output
+
+
+def test_a_lookup_returns_the_first_holders_of_a_crowded_key(path):
+    """A key held by many merged articles gives its first ``cap`` holders, not all of them."""
+    text = "The central bank raised its main interest rate by half a point on Tuesday to curb inflation."
+    with DedupIndex(path) as index:
+        index.add_many([{"id": f"copy{n}", "text": text} for n in range(30)])  # one chunk, merged
+        keys = np.unique(index._store._db.execute("SELECT entry FROM bands").fetchall()) & ~((1 << 24) - 1)
+        some = keys[:3]
+        stored_keys, seqs = index._store.lookup(some, 4)
+        every_key, every_seq = index._store.lookup(some, 100)
+        for key in some.tolist():
+            assert sorted(seqs[stored_keys == key].tolist()) == [1, 2, 3, 4]
+            assert sorted(every_seq[every_key == key].tolist()) == list(range(1, 31))

@@ -217,7 +217,8 @@ class SQLiteStore:
 
     def lookup(self, keys: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray]:
         """Who holds each of these band keys (sorted, unique, low :data:`OWNER_BITS` bits zero):
-        all holders (``cap``, the boilerplate rule's bucket size, is for stores that keep fewer)."""
+        every holder of a key held by fewer than ``cap`` articles, and at least the first ``cap``
+        (by seq) of the others, all that the pairing rules look at."""
         if len(keys) == 0:
             return np.empty(0, np.int64), np.empty(0, np.int64)
         with self._reading(), self._errors("read"):
@@ -225,9 +226,13 @@ class SQLiteStore:
             rows = self._db.execute("SELECT seq, keys FROM articles WHERE seq > ? ORDER BY seq",
                                     (max(merged, self._recent.seen),)).fetchall()
             keys = keys[self._held_filter(merged, rows).maybe_held(keys)]
+            # A key's first ``cap`` holders, up to its cap-th entry when it has that many: a stock
+            # phrase's band key or a common context triple is held by thousands of articles.
             stored = self._db.execute(
-                "SELECT b.entry FROM json_each(?) AS q JOIN bands AS b ON b.entry BETWEEN q.value AND q.value + ?",
-                (json.dumps(keys.tolist()), _OWNER)).fetchall() if merged and len(keys) else []
+                "SELECT b.entry FROM json_each(?1) AS q JOIN bands AS b ON b.entry BETWEEN q.value AND coalesce("
+                "(SELECT entry FROM bands WHERE entry BETWEEN q.value AND q.value + ?2 ORDER BY entry LIMIT 1 OFFSET ?3),"
+                " q.value + ?2)",
+                (json.dumps(keys.tolist()), _OWNER, max(cap, 1) - 1)).fetchall() if merged and len(keys) else []
         entries = np.concatenate([np.array(stored, dtype=np.int64).ravel(), self._recent.lookup(keys)])
         entries = sorted_unique(entries)  # by key, then seq (one key's entries share their sign)
         return entries & ~_OWNER, entries & _OWNER
