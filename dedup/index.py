@@ -321,14 +321,14 @@ class DedupIndex:
                     tops: list[np.ndarray]) -> list[tuple[int, int]]:
         """``(new article, member)`` pairs from shared buckets or shared context triples that
         :func:`may_pair` keeps."""
-        stored_keys, stored_seqs = self._store.lookup(sorted_unique(np.concatenate(keylists)),
-                                                     self._holders_needed)
-        triple, stored_triple = [is_triple(k) for k in keylists], is_triple(stored_keys)
-        article, member = bucket_members([k[~t] for k, t in zip(keylists, triple)], stored_keys[~stored_triple],
-                                         stored_seqs[~stored_triple], self.config.max_bucket_size,
+        triple = [is_triple(k) for k in keylists]
+        bands, triples = [k[~t] for k, t in zip(keylists, triple)], [k[t] for k, t in zip(keylists, triple)]
+        # Looked up apart: a triple's first MAX_HOLDERS holders are all its rule looks at.
+        band_keys, band_seqs = self._store.lookup(sorted_unique(np.concatenate(bands)), self.config.max_bucket_size)
+        triple_keys, triple_seqs = self._store.lookup(sorted_unique(np.concatenate(triples)), MAX_HOLDERS)
+        article, member = bucket_members(bands, band_keys, band_seqs, self.config.max_bucket_size,
                                          self.config.passage_min_buckets)
-        by_triples = triple_members([k[t] for k, t in zip(keylists, triple)], stored_keys[stored_triple],
-                                    stored_seqs[stored_triple])
+        by_triples = triple_members(triples, triple_keys, triple_seqs)
         code = sorted_unique(np.concatenate([article << 40 | (member + (1 << 39)),
                                              by_triples[0] << 40 | (by_triples[1] + (1 << 39))]))
         article, member = code >> 40, (code & ((1 << 40) - 1)) - (1 << 39)
