@@ -11,7 +11,6 @@ Stages, each a plain function of its own module::
 from __future__ import annotations
 
 import itertools
-import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -34,7 +33,7 @@ from .models import Article, Cluster, Pair, PassageCluster, Skipped
 from .normalize import Tokens, tokenize_many
 from .parallel import ordered_map, worker_pool
 from .shingle import shingle_hashes
-from .spill import PartitionedKeys, SpilledKeys
+from .spill import PartitionedKeys, SpilledKeys, scan_folder
 
 __all__ = ["Document", "ScanResult", "compare", "compare_documents", "prepare", "prepare_many", "scan", "too_short",
            "unusable", "verify"]
@@ -245,7 +244,7 @@ def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Pro
     config = resolve(config, **overrides)
     progress = progress or _no_progress
     intake = Intake(config)
-    with worker_pool(config.workers) as pool, tempfile.TemporaryDirectory(prefix="dedup-scan-") as folder:
+    with worker_pool(config.workers) as pool, scan_folder() as folder:
         triples = PartitionedKeys(folder, "triples")
         keys, content = _sign_all(pool, intake, articles, progress, SpilledKeys(folder, tiers(config)[1].bands),
                                   triples)

@@ -11,6 +11,9 @@ triple, so that they are paired a part at a time. The files go to the temporary 
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +22,7 @@ import numpy as np
 from .exceptions import DedupError
 from .normalize import fmix64_array
 
-__all__ = ["PartitionedKeys", "SpilledKeys"]
+__all__ = ["PartitionedKeys", "SpilledKeys", "scan_folder"]
 
 
 class SpilledKeys:
@@ -125,3 +128,30 @@ class PartitionedKeys:
             if self._drop is not None and len(self._drop[0]):
                 values = values[~np.isin(values & self._drop[1], self._drop[0])]
             yield values
+
+
+_FOLDER_PREFIX = "dedup-scan-"
+
+
+def scan_folder() -> tempfile.TemporaryDirectory:
+    """A temporary folder for one scan's files, named after this process. Folders that scans
+    killed outright (SIGKILL, a crash) left behind are removed first: those named after a
+    process that no longer exists."""
+    base = Path(tempfile.gettempdir())
+    for stale in base.glob(f"{_FOLDER_PREFIX}*-*"):
+        pid = stale.name[len(_FOLDER_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+    return tempfile.TemporaryDirectory(prefix=f"{_FOLDER_PREFIX}{os.getpid()}-")
+
+
+def _alive(pid: int) -> bool:
+    if os.name != "posix":  # os.kill(pid, 0) would signal the process elsewhere: keep the folder
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process, or no right to ask: treat it as running
+        return True
+    return True

@@ -36,3 +36,22 @@ def test_nothing_spilled_is_empty(tmp_path):
 def test_a_temporary_folder_that_cannot_be_written_is_a_dedup_error(tmp_path):
     with pytest.raises(DedupError, match="TMPDIR"):
         SpilledKeys(tmp_path / "gone", 2).append(np.zeros((3, 2), dtype=np.uint64))
+
+
+def test_a_scan_removes_folders_that_killed_scans_left_and_keeps_live_ones(tmp_path, monkeypatch):
+    import os
+    import subprocess
+    import sys
+
+    from dedup import scan
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = tmp_path / f"dedup-scan-{int(done.stdout)}-abc"
+    live = tmp_path / f"dedup-scan-{os.getppid()}-def"  # the process that runs the tests' runner
+    other = tmp_path / "dedup-scan-notapid"
+    for folder in (dead, live, other):
+        folder.mkdir()
+        (folder / "band000.u64").write_bytes(b"\0" * 8)
+    scan([{"id": "a", "text": "The central bank raised its main interest rate on Tuesday."}])
+    assert not dead.exists() and live.exists() and other.exists()
