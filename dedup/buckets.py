@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .arrays import groups, ranks
+from .arrays import counted_at_least, groups, ranks
 from .candidates import KEY_MASK, sorted_unique, tiers
 from .config import Config
 from .context import MAX_HOLDERS, MIN_SHARED, triple_set
@@ -20,7 +20,8 @@ from .detect import _MIN_SHARED_SHINGLES, Document, _shared
 from .lsh import band_keys
 from .signature import sign
 
-__all__ = ["bucket_members", "document_keys", "is_triple", "may_pair", "shingle_tops", "triple_members"]
+__all__ = ["bucket_members", "document_keys", "is_triple", "may_pair", "pair_codes", "shingle_tops", "split_codes",
+           "triple_members"]
 
 # The top two bits of a stored key say what it is: 00 a document band, 10 a passage band, 01 a
 # context triple.
@@ -51,6 +52,36 @@ def is_triple(keys: np.ndarray) -> np.ndarray:
     return (keys.view(np.uint64) >> np.uint64(62)) == 1
 
 
+def _arrivals(keylists: list[np.ndarray], stored_keys: np.ndarray):
+    """The new articles' keys grouped by key, each holder ranked among the key's holders.
+
+    Each key's holders are its stored ones, then the new articles holding it, in order. Returns
+    ``(keys, owner, starts, lo, stored, group, earlier)``: the keys sorted (stably, so one key's
+    new holders stay in article order) with each one's article; each key group's start, first
+    stored holder and number of stored holders; and per entry its group and how many new
+    articles hold the key before it.
+    """
+    keys = np.concatenate(keylists)
+    order = np.argsort(keys, kind="stable")  # one sorted run per article: a merge, in article order
+    owner = np.repeat(np.arange(len(keylists)), [len(k) for k in keylists])[order]
+    keys = keys[order]
+    starts, sizes = groups(keys[1:] != keys[:-1])
+    lo = np.searchsorted(stored_keys, keys[starts], "left")
+    stored = np.searchsorted(stored_keys, keys[starts], "right") - lo
+    group = np.repeat(np.arange(len(starts)), sizes)
+    return keys, owner, starts, lo, stored, group, np.arange(len(keys)) - starts[group]
+
+
+def pair_codes(article: np.ndarray, member: np.ndarray) -> np.ndarray:
+    """``(article, member)`` pairs (members may be negative) as one sortable int64 each."""
+    return article << 40 | (member + (1 << 39))
+
+
+def split_codes(code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ``(article, member)`` pairs of :func:`pair_codes`."""
+    return code >> 40, (code & ((1 << 40) - 1)) - (1 << 39)
+
+
 def bucket_members(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_seqs: np.ndarray,
                    max_bucket_size: int, passage_min_buckets: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Who shares a bucket with each new article ``j`` (in order) when it arrives.
@@ -62,19 +93,10 @@ def bucket_members(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_s
     as in :func:`dedup.candidates.candidate_pairs`.
     Returns ``(article, member)``: the distinct pairs, sorted by article, then member.
     """
-    keys = np.concatenate(keylists) if keylists else np.empty(0, np.int64)
-    if len(keys) == 0:
-        return keys, keys
-    order = np.argsort(keys, kind="stable")  # one sorted run per article: a merge, in article order
-    owner = np.repeat(np.arange(len(keylists)), [len(k) for k in keylists])[order]
-    keys = keys[order]
-    starts, sizes = groups(keys[1:] != keys[:-1])
-    lo = np.searchsorted(stored_keys, keys[starts], "left")
-    stored = np.searchsorted(stored_keys, keys[starts], "right") - lo
-    # Each key's holders are its stored ones, then the new articles holding it, in order: the
-    # holder at rank r of a group meets the r before it, or only the first once r reaches the cap.
-    group = np.repeat(np.arange(len(starts)), sizes)
-    earlier = np.arange(len(keys)) - starts[group]
+    if not sum(len(k) for k in keylists):
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    keys, owner, starts, lo, stored, group, earlier = _arrivals(keylists, stored_keys)
+    # The holder at rank r of a group meets the r before it, or only the first once r reaches the cap.
     held = stored[group] + earlier
     met = np.flatnonzero(held > 0)
     group, earlier, held, owner_met = group[met], earlier[met], held[met], owner[met]
@@ -87,18 +109,10 @@ def bucket_members(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_s
     member = np.concatenate([stored_seqs[np.repeat(lo[group], from_stored) + ranks(from_stored)],
                              -owner[np.repeat(starts[group], from_new) + ranks(from_new)] - 1,
                              np.where(stored[group[capped]] > 0, first_stored, first_new)])
-    code = article << 40 | (member + (1 << 39))
-    if passage_min_buckets > 1:
-        # Passage-tier keys have the top bit set (negative as int64); a document-tier one is enough alone.
-        weight = np.where(keys[starts[group]] < 0, 1, passage_min_buckets)
-        weight = np.concatenate([np.repeat(weight, from_stored), np.repeat(weight, from_new), weight[capped]])
-        order = np.argsort(code, kind="stable")
-        code, weight = code[order], weight[order]
-        first, _ = groups(code[1:] != code[:-1]) if len(code) else (code, code)
-        code = code[first][np.add.reduceat(weight, first) >= passage_min_buckets] if len(code) else code
-    else:
-        code = sorted_unique(code)
-    return code >> 40, (code & ((1 << 40) - 1)) - (1 << 39)
+    # Passage-tier keys have the top bit set (negative as int64); a document-tier one is enough alone.
+    weight = np.where(keys[starts[group]] < 0, 1, passage_min_buckets)
+    weight = np.concatenate([np.repeat(weight, from_stored), np.repeat(weight, from_new), weight[capped]])
+    return split_codes(counted_at_least(pair_codes(article, member), passage_min_buckets, weight)[0])
 
 
 def shingle_tops(document: Document) -> np.ndarray:
@@ -129,17 +143,9 @@ def triple_members(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_s
 
     ``keylists`` hold only triple keys; members and the result are as in :func:`bucket_members`.
     """
-    keys = np.concatenate(keylists) if keylists else np.empty(0, np.int64)
-    if len(keys) == 0:
-        return keys, keys
-    order = np.argsort(keys, kind="stable")
-    owner = np.repeat(np.arange(len(keylists)), [len(k) for k in keylists])[order]
-    keys = keys[order]
-    starts, sizes = groups(keys[1:] != keys[:-1])
-    lo = np.searchsorted(stored_keys, keys[starts], "left")
-    stored = np.searchsorted(stored_keys, keys[starts], "right") - lo
-    group = np.repeat(np.arange(len(starts)), sizes)
-    earlier = np.arange(len(keys)) - starts[group]
+    if not sum(len(k) for k in keylists):
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    _, owner, starts, lo, stored, group, earlier = _arrivals(keylists, stored_keys)
     held = stored[group] + earlier
     met = np.flatnonzero((held > 0) & (held < max_holders))
     group, earlier, owner_met = group[met], earlier[met], owner[met]
@@ -147,6 +153,4 @@ def triple_members(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_s
     article = np.concatenate([np.repeat(owner_met, from_stored), np.repeat(owner_met, earlier)])
     member = np.concatenate([stored_seqs[np.repeat(lo[group], from_stored) + ranks(from_stored)],
                              -owner[np.repeat(starts[group], earlier) + ranks(earlier)] - 1])
-    code, times = np.unique(article << 40 | (member + (1 << 39)), return_counts=True)
-    code = code[times >= min_shared]
-    return code >> 40, (code & ((1 << 40) - 1)) - (1 << 39)
+    return split_codes(counted_at_least(pair_codes(article, member), min_shared)[0])

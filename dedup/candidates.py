@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import groups
+from .arrays import counted_at_least, sorted_unique
 from .compiled import start, use_kernels
 from .config import Config
 from .lsh import band_keys, band_params, even_odds, miss_probability
@@ -189,13 +189,6 @@ def pairs_from_packed(packed: np.ndarray, max_bucket_size: int) -> tuple[np.ndar
     return pairs, int((sizes >= 2).sum()), len(big)
 
 
-def sorted_unique(values: np.ndarray) -> np.ndarray:
-    """Sorted distinct values: ``np.unique`` without the hashing and bookkeeping that make it
-    several times slower on these arrays."""
-    values = np.sort(values)
-    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
-
-
 def unique_pairs(pairs: list[np.ndarray]) -> np.ndarray:
     """Sorted unique ``(i, j)`` rows from several arrays of pairs."""
     if not pairs:
@@ -213,10 +206,8 @@ def shared_at_least(pairs: list[np.ndarray], times: int) -> tuple[np.ndarray, in
     if not pairs:
         return np.empty((0, 2), dtype=np.int64), 0
     both = np.concatenate(pairs)
-    code = np.sort(both[:, 0] << 32 | both[:, 1])
-    starts, sizes = groups(code[1:] != code[:-1]) if len(code) else (code, code)
-    kept = code[starts[sizes >= times]]
-    return np.column_stack([kept >> 32, kept & 0xFFFFFFFF]), int((sizes < times).sum())
+    kept, short = counted_at_least(both[:, 0] << 32 | both[:, 1], times)
+    return np.column_stack([kept >> 32, kept & 0xFFFFFFFF]), short
 
 
 def candidate_pairs(keys: list[list[np.ndarray]], config: Config) -> tuple[np.ndarray, dict[str, Any]]:

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import groups
+from .arrays import counted_at_least, groups, sorted_unique
 from .normalize import Tokens, fmix64_array
 from .sentences import content_terms
 from .spill import PartitionedKeys
@@ -67,8 +67,7 @@ def triples(terms: np.ndarray) -> np.ndarray:
 def triple_set(text: str, tokens: Tokens) -> np.ndarray:
     """The sorted distinct context triples of one text."""
     terms = content_terms(text, tokens)
-    found = np.sort(triples(terms[terms != 0]))
-    return found[np.r_[True, found[1:] != found[:-1]]] if len(found) else found
+    return sorted_unique(triples(terms[terms != 0]))
 
 
 def joined_triples(texts: list[str], tokens: Tokens, first_token: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -130,8 +129,7 @@ _PARTS = 16  # files the triple entries and their pair codes are spread over
 def _bucket_codes(packed: np.ndarray, key_mask: np.uint64, owner_mask: np.uint64,
                   max_bucket_size: int) -> tuple[np.ndarray, dict[str, Any]]:
     """Pair codes ``i << 32 | j`` (``i < j``), one per triple that pairs them, and counts."""
-    packed = np.sort(packed)  # one entry per (triple, article); sorting beats np.unique's hashing here
-    packed = packed[np.r_[True, packed[1:] != packed[:-1]]] if len(packed) else packed
+    packed = sorted_unique(packed)  # one entry per (triple, article)
     stats = {"min_shared": MIN_SHARED, "max_holders": max_bucket_size, "items": len(packed), "buckets_shared": 0,
              "buckets_oversized": 0}
     if len(packed) < 2:
@@ -150,9 +148,5 @@ def _bucket_codes(packed: np.ndarray, key_mask: np.uint64, owner_mask: np.uint64
 
 def _shared_enough(codes: np.ndarray) -> np.ndarray:
     """The ``(i, j)`` pairs whose code occurs at least :data:`MIN_SHARED` times, sorted."""
-    if len(codes) == 0:
-        return np.empty((0, 2), dtype=np.int64)
-    code = np.sort(codes)
-    first, times = groups(code[1:] != code[:-1])
-    code = code[first[times >= MIN_SHARED]].astype(np.int64)
+    code = counted_at_least(codes, MIN_SHARED)[0].astype(np.int64)
     return np.column_stack([code >> 32, code & 0xFFFFFFFF])

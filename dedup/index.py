@@ -35,7 +35,8 @@ from typing import Any
 
 import numpy as np
 
-from .buckets import bucket_members, document_keys, is_triple, may_pair, shingle_tops, triple_members
+from .buckets import (bucket_members, document_keys, is_triple, may_pair, pair_codes, shingle_tops, split_codes,
+                      triple_members)
 from .context import MAX_HOLDERS
 from .config import Config, resolve
 from .candidates import sorted_unique, tiers
@@ -329,9 +330,8 @@ class DedupIndex:
         article, member = bucket_members(bands, band_keys, band_seqs, self.config.max_bucket_size,
                                          self.config.passage_min_buckets)
         by_triples = triple_members(triples, triple_keys, triple_seqs)
-        code = sorted_unique(np.concatenate([article << 40 | (member + (1 << 39)),
-                                             by_triples[0] << 40 | (by_triples[1] + (1 << 39))]))
-        article, member = code >> 40, (code & ((1 << 40) - 1)) - (1 << 39)
+        article, member = split_codes(sorted_unique(np.concatenate([pair_codes(article, member),
+                                                                    pair_codes(*by_triples)])))
         stored_tops = self._store.fetch_shingles(np.unique(member[member > 0]).tolist())
         jobs = []
         for j, m in zip(article.tolist(), member.tolist()):

@@ -156,13 +156,16 @@ class _TermTable:
     _ARRAYS_FROM = 4096  # tokens from which the distinct keys are searched in the sorted copies
 
     def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
         self.known: dict[int, int] = {}
         self.keys = np.empty(0, dtype=np.uint64)
         self.values = np.empty(0, dtype=np.uint64)
 
     def terms(self, text: str, tokens: Tokens) -> np.ndarray:
         if len(self.known) >= self._LIMIT:
-            self.__init__()
+            self.clear()
         if len(tokens.hashes) < self._ARRAYS_FROM:
             return self._by_dict(text, tokens)
         return self._by_arrays(text, tokens)
