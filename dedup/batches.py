@@ -38,11 +38,16 @@ def locality_order(candidates: np.ndarray) -> np.ndarray:
     return candidates[np.lexsort((ranked[:, 1], ranked[:, 0]))]
 
 
-def pair_batches(candidates: np.ndarray, articles: list[Article | None], config: Config):
+def pair_batches(candidates: np.ndarray, articles: list[Article | None], config: Config,
+                 marked: np.ndarray | None = None):
     """Tasks ``(articles involved, pairs, config)`` of ``PAIR_BATCH`` candidate pairs each, in
-    locality order; the articles are the scan's, without the texts it can read again."""
+    locality order; the articles are the scan's, without the texts it can read again. Each pair
+    is ``(i, j, mark)``: whether its code ``i << 32 | j`` is in the sorted array ``marked``."""
     candidates = locality_order(candidates)
     for start in range(0, len(candidates), PAIR_BATCH):
-        batch = [tuple(p) for p in candidates[start : start + PAIR_BATCH].tolist()]
-        involved = {i: articles[i] for pair in batch for i in pair}
+        rows = candidates[start : start + PAIR_BATCH]
+        marks = (np.isin(rows[:, 0] << 32 | rows[:, 1], marked, assume_unique=True) if marked is not None
+                 else np.zeros(len(rows), dtype=bool))
+        batch = [(i, j, mark) for (i, j), mark in zip(rows.tolist(), marks.tolist())]
+        involved = {k: articles[k] for i, j, _ in batch for k in (i, j)}
         yield involved, batch, config

@@ -124,7 +124,8 @@ def shingle_tops(document: Document) -> np.ndarray:
 def may_pair(a: Document, a_tops: np.ndarray, b_tops: np.ndarray) -> bool:
     """``False`` only for a pair that :func:`~dedup.detect.compare_documents` rejects for sharing
     fewer than ``_MIN_SHARED_SHINGLES`` shingles, decided from the stored tops of ``b``'s shingles
-    without reading or tokenising its text.
+    without reading or tokenising its text (a pair found by context triples is aligned anyway,
+    and not asked about).
 
     Exact, not approximate: when ``a``'s shingles have distinct tops, every shingle the two share
     gives a distinct shared top, so fewer shared tops means fewer shared shingles. A pair with a

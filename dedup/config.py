@@ -56,7 +56,7 @@ class Config:
         Shared passages shorter than this, in words, are reported only when they are whole
         sentences on both sides (a short paragraph pasted whole), not when they are an
         incidental phrase inside different sentences.
-    paraphrase_min_words : int, default 40
+    paraphrase_min_words : int, default 25
         Shortest passage, in words on both sides, reported from paraphrased sentences alone
         (sentence-level tf-idf similarity, for rewording, shuffled words and translation);
         0 turns paraphrase alignment off. Verbatim passages only need ``min_passage_words``.
@@ -104,7 +104,7 @@ class Config:
     min_passage_words: int = 8
     max_gap_words: int = 12
     min_fragment_words: int = 20
-    paraphrase_min_words: int = 40
+    paraphrase_min_words: int = 25
     cluster_threshold: float = 0.5
     max_bucket_size: int = 20
     max_chars: int = 2_000_000

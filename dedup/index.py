@@ -2,7 +2,8 @@
 
 The index runs the same stages as :func:`dedup.scan` (normalisation, shingles, signatures, the two
 LSH tiers banded with the same thresholds, exact verification, alignment), so a query reports a
-pair exactly as a scan would for that pair, except that the query article is always side ``a``.
+pair exactly as a scan of the stored articles followed by the query would, except that the query
+article is always side ``a`` (rules that count a key's holders count them in arrival order).
 Candidates come from LSH buckets and are therefore approximate (see :mod:`dedup.lsh`); every
 reported number is then exact.
 
@@ -294,15 +295,16 @@ class DedupIndex:
         if not documents:
             return []
         jobs = self._candidates(documents, keylists, tops)
-        rows = self._store.fetch(sorted({m for _, m in jobs if m > 0}))  # a row removed since is missing
+        rows = self._store.fetch(sorted({m for _, m, _ in jobs if m > 0}))  # a row removed since is missing
         stored = {row.seq: _to_article(row.id, row.text, row.meta) for row in rows}
-        pairs = []  # (new article, other article) in the order matches are reported
-        for j, member in jobs:
+        pairs = []  # (new article, other article, found by triples) in the order matches are reported
+        for j, member, reworded in jobs:
             other = documents[-member - 1].article if member < 0 else stored.get(member)
             if other is not None and other.id != documents[j].id:
-                pairs.append((j, other))
+                pairs.append((j, other, reworded))
         results: list[list[Match]] = [[] for _ in documents]
-        for (j, other), pair in zip(pairs, self._compare([(documents[j], other) for j, other in pairs], documents)):
+        compared = self._compare([(documents[j], other, reworded) for j, other, reworded in pairs], documents)
+        for (j, other, _), pair in zip(pairs, compared):
             if pair is not None:
                 results[j].append(Match(id=other.id, kind=pair.kind, jaccard=pair.jaccard,
                                         containment_a=pair.containment_a, containment_b=pair.containment_b,
@@ -319,9 +321,9 @@ class DedupIndex:
         return max(self.config.max_bucket_size, MAX_HOLDERS)
 
     def _candidates(self, documents: list[Document], keylists: list[np.ndarray],
-                    tops: list[np.ndarray]) -> list[tuple[int, int]]:
-        """``(new article, member)`` pairs from shared buckets or shared context triples that
-        :func:`may_pair` keeps."""
+                    tops: list[np.ndarray]) -> list[tuple[int, int, bool]]:
+        """``(new article, member, found by triples)`` from shared buckets or shared context
+        triples that :func:`may_pair` keeps."""
         triple = [is_triple(k) for k in keylists]
         bands, triples = [k[~t] for k, t in zip(keylists, triple)], [k[t] for k, t in zip(keylists, triple)]
         # Looked up apart: a triple's first MAX_HOLDERS holders are all its rule looks at.
@@ -329,29 +331,32 @@ class DedupIndex:
         triple_keys, triple_seqs = self._store.lookup(sorted_unique(np.concatenate(triples)), MAX_HOLDERS)
         article, member = bucket_members(bands, band_keys, band_seqs, self.config.max_bucket_size,
                                          self.config.passage_min_buckets)
-        by_triples = triple_members(triples, triple_keys, triple_seqs)
-        article, member = split_codes(sorted_unique(np.concatenate([pair_codes(article, member),
-                                                                    pair_codes(*by_triples)])))
+        reworded = sorted_unique(pair_codes(*triple_members(triples, triple_keys, triple_seqs)))
+        codes = sorted_unique(np.concatenate([pair_codes(article, member), reworded]))
+        flags = np.isin(codes, reworded, assume_unique=True).tolist()
+        article, member = split_codes(codes)
         stored_tops = self._store.fetch_shingles(np.unique(member[member > 0]).tolist())
         jobs = []
-        for j, m in zip(article.tolist(), member.tolist()):
+        for j, m, flag in zip(article.tolist(), member.tolist(), flags):
             other_tops = tops[-m - 1] if m < 0 else stored_tops.get(m)
-            if other_tops is not None and may_pair(documents[j], tops[j], other_tops):
-                jobs.append((j, m))
+            if other_tops is not None and (flag or may_pair(documents[j], tops[j], other_tops)):
+                jobs.append((j, m, flag))
         return jobs
 
-    def _compare(self, pairs: list[tuple[Document, Article]], documents: list[Document]) -> list[Pair | None]:
-        """Verify and align pairs (new article first). ``documents`` are the new articles, already
-        tokenised; stored articles are tokenised here, once each.
+    def _compare(self, pairs: list[tuple[Document, Article, bool]], documents: list[Document]) -> list[Pair | None]:
+        """Verify and align pairs (new article first, then whether context triples found the
+        pair). ``documents`` are the new articles, already tokenised; stored articles are
+        tokenised here, once each.
 
         All in this process: measured at 40,000 articles on 2 shared cores, aligning in worker
         processes cost 16-40% more CPU per article (sending articles, caches per process) and
         was slower; tokenising the next chunk in a worker meanwhile gained nothing.
         """
         known = {id(d.article): d for d in documents}
-        missing = list({id(b): b for _, b in pairs if id(b) not in known}.values())
+        missing = list({id(b): b for _, b, _ in pairs if id(b) not in known}.values())
         known.update(zip(map(id, missing), prepare_many(missing, self.config)))
-        return [compare_documents(a, known[id(b)], self.config, keep_order=True) for a, b in pairs]
+        return [compare_documents(a, known[id(b)], self.config, keep_order=True, reworded=reworded)
+                for a, b, reworded in pairs]
 
 
 def _check_conflict(on_conflict: str) -> None:

@@ -196,9 +196,29 @@ def _reach(f: TextFeatures, sentences: np.ndarray) -> int:
     return int(f.bounds[sentences.max() + 1] - f.bounds[sentences.min()])
 
 
+def _consistent(points: np.ndarray, fa: TextFeatures, fb: TextFeatures, fixed: list[tuple[int, int, int, int]]) -> np.ndarray:
+    """Drop seeds that contradict a verbatim passage: a sentence mostly inside a fixed passage
+    (token span ``(a0, a1, b0, b1)``) is aligned where it was copied to, so a seed pairing it with
+    a sentence outside the passage's other side is a look-alike (a later sentence on the same
+    topic), not reuse."""
+    if not fixed or len(points) == 0:
+        return points
+    a_lo, a_hi = fa.bounds[points[:, 0]], fa.bounds[points[:, 0] + 1]
+    b_lo, b_hi = fb.bounds[points[:, 1]], fb.bounds[points[:, 1] + 1]
+    keep = np.ones(len(points), dtype=bool)
+    for a0, a1, b0, b1 in fixed:
+        inside_a = 2 * (np.minimum(a_hi, a1) - np.maximum(a_lo, a0)) >= a_hi - a_lo
+        inside_b = 2 * (np.minimum(b_hi, b1) - np.maximum(b_lo, b0)) >= b_hi - b_lo
+        meets_a = (a_lo < a1) & (a0 < a_hi)
+        meets_b = (b_lo < b1) & (b0 < b_hi)
+        keep &= ~(inside_a & ~meets_b) & ~(inside_b & ~meets_a)
+    return points[keep]
+
+
 def sentence_spans(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens, *, min_words: int,
                    min_cosine: float = 0.33, min_dice: float = 0.33, max_gap: int = 4,
-                   min_fragment_cosine: float = 0.34) -> list[SentenceSpan]:
+                   min_fragment_cosine: float = 0.34,
+                   fixed: list[tuple[int, int, int, int]] = ()) -> list[SentenceSpan]:
     """Passages of whole sentences that the two texts share in meaning, strongest kept on overlap.
 
     Parameters
@@ -216,7 +236,7 @@ def sentence_spans(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens,
     fa, fb = features(text_a, tokens_a), features(text_b, tokens_b)
     if len(fa.terms) == 0 or len(fb.terms) == 0:
         return []
-    points = _seeds(fa, fb, min_cosine, min_dice)
+    points = _consistent(_seeds(fa, fb, min_cosine, min_dice), fa, fb, list(fixed))
     if len(points) == 0 or min(_reach(fa, points[:, 0]), _reach(fb, points[:, 1])) < min_words:
         return []  # every passage lies within the sentences the seeds reach: too short
     pair = _pair(fa, fb)

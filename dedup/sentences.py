@@ -145,6 +145,26 @@ def _boundaries_slow(text: str, tokens: Tokens) -> np.ndarray:
     return np.unique(np.array(cuts, dtype=np.int64))
 
 
+# Sentences shorter than this many tokens are joined to the next: hard-wrapped lines, headings and
+# list items are too short to compare (PAN 2013 03 tuning plagdet +0.01 against cutting at every
+# line break).
+_MIN_SENTENCE = 6
+
+
+def _joined_short(bounds: np.ndarray, shortest: int) -> np.ndarray:
+    """Sentence bounds with every sentence shorter than ``shortest`` tokens joined to the next
+    (hard-wrapped lines and headings cut text into pieces too short to compare)."""
+    kept = [0]
+    for b in bounds[1:-1].tolist():
+        if b - kept[-1] >= shortest:
+            kept.append(b)
+    last = int(bounds[-1])
+    if len(kept) > 1 and last - kept[-1] < shortest:
+        kept.pop()
+    kept.append(last)
+    return np.array(kept, dtype=np.int64)
+
+
 _features_cache: OrderedDict[str, TextFeatures] = OrderedDict()
 class _TermTable:
     """Token key hash -> term for every word met so far, so that a word is stemmed once: a dict
@@ -233,6 +253,8 @@ def features(text: str, tokens: Tokens | None = None) -> TextFeatures:
         return found
     tokens = tokens if tokens is not None else tokenize_array(text)
     bounds = _boundaries(text, tokens) if len(tokens) else np.array([0], dtype=np.int64)
+    if len(bounds) > 2:
+        bounds = _joined_short(bounds, _MIN_SENTENCE)
     terms = _terms(text, tokens)
     sentence_of = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
     content = terms != 0

@@ -22,6 +22,16 @@ def seeds():
     return articles[SEED_A], articles[SEED_B]
 
 
+@pytest.fixture(scope="session")
+def seed_passages(seeds):
+    """How many passages the library reports for the seed pair (held to the hand-marked shared
+    text in ``test_seeds``); the command line must report the same."""
+    from dedup import scan
+
+    [pair] = scan(seeds).pairs
+    return len(pair.passages)
+
+
 def write_jsonl(path: Path, records: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return path

@@ -20,10 +20,10 @@ def run(*args, input=None):
     return runner.invoke(app, [str(a) for a in args], input=input)
 
 
-def test_scan_data_prints_the_seed_pair_with_its_passages():
+def test_scan_data_prints_the_seed_pair_with_its_passages(seed_passages):
     result = run("scan", DATA, "--format", "table")
     assert result.exit_code == 0, result.output
-    assert "1 duplicate pairs" in result.output and "9 shared passages" in result.output
+    assert "1 duplicate pairs" in result.output and f"{seed_passages} shared passages" in result.output
     assert "Sung Kim arrived in Seoul" in result.output
 
 
@@ -52,11 +52,11 @@ def test_a_zero_setting_is_a_setting_not_the_default():
     assert (report["params"]["paraphrase_min_words"], report["params"]["min_fragment_words"]) == (0, 0)
 
 
-def test_csv_has_one_row_per_passage(tmp_path):
+def test_csv_has_one_row_per_passage(tmp_path, seed_passages):
     out = tmp_path / "report.csv"
     assert run("scan", DATA, "--format", "csv", "--output", out).exit_code == 0
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
-    assert len(rows) == 9 and {r["a"] for r in rows} == {SEED_A}
+    assert len(rows) == seed_passages and {r["a"] for r in rows} == {SEED_A}
 
 
 def test_jsonl_ends_with_a_summary(tmp_path):
@@ -64,20 +64,20 @@ def test_jsonl_ends_with_a_summary(tmp_path):
     assert [line["type"] for line in lines] == ["pair", "cluster"] + ["passage_cluster"] * (len(lines) - 3) + ["summary"]
 
 
-def test_stdin_jsonl(seeds):
+def test_stdin_jsonl(seeds, seed_passages):
     records = "".join(json.dumps({"id": a.id, "text": a.text}) + "\n" for a in seeds)
     report = json.loads(run("scan", "-", input=records).stdout)
-    assert report["stats"]["passages"] == 9
+    assert report["stats"]["passages"] == seed_passages
 
 
-def test_compare_shows_passages_side_by_side():
+def test_compare_shows_passages_side_by_side(seed_passages):
     result = run("compare", DATA / SEED_A, DATA / SEED_B, "--format", "table")
-    assert result.exit_code == 0 and "9 passage(s)" in result.output
+    assert result.exit_code == 0 and f"{seed_passages} passage(s)" in result.output
 
 
-def test_compare_json():
+def test_compare_json(seed_passages):
     pair = json.loads(run("compare", DATA / SEED_A, DATA / SEED_B, "--format", "json").stdout)
-    assert pair["kind"] == "partial" and len(pair["passages"]) == 9
+    assert pair["kind"] == "partial" and len(pair["passages"]) == seed_passages
 
 
 def test_bad_setting_is_one_clear_line_and_exit_1():

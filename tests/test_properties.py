@@ -48,7 +48,9 @@ def test_every_passage_slices_to_matching_text_in_both_articles(corpus):
             assert texts[pair.a][p.a_start : p.a_end] == p.a_text
             assert texts[pair.b][p.b_start : p.b_end] == p.b_text
             a, b = keys(p.a_text), keys(p.b_text)
-            assert a[:1] == b[:1] and a[-1:] == b[-1:]  # passages start and end on matching words
+            # passages start and end on words the other side shares (pieces of one passage moved
+            # within it are joined, so the two sides need not start on the same word)
+            assert {a[0], a[-1]} <= set(b) and {b[0], b[-1]} <= set(a)
             shared = sum(min(a.count(w), b.count(w)) for w in set(a))
             assert 2 * shared / (len(a) + len(b)) >= 0.5
 
