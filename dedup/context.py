@@ -70,6 +70,46 @@ def triple_set(text: str, tokens: Tokens) -> np.ndarray:
     return sorted_unique(triples(terms[terms != 0]))
 
 
+def _text_triples(text: str, tokens: Tokens) -> np.ndarray:
+    terms = content_terms(text, tokens)
+    return triples(terms[terms != 0])
+
+
+def _together(positions: np.ndarray, count: int, within: int) -> bool:
+    """Whether ``count`` of the sorted ``positions`` lie within ``within`` of one another."""
+    return len(positions) >= count and bool(np.any(positions[count - 1 :] - positions[: len(positions) - count + 1] <= within))
+
+
+# A pair found by triples that shares almost no shingle is aligned only if this many of its shared
+# triples stand within _TOGETHER_WITHIN content words of one another in both texts. Measured: with
+# 3, aligning the 20k news-like scan's pairs took 31 % more CPU for no passage more (3,361 such
+# pairs, 2,710 sharing exactly 3 triples, mostly one stock phrase); with 4, 7 % more, and PAN 2013 04
+# plagdet 0.007 below 3 (0.021 above 5).
+_TOGETHER_COUNT = 4
+_TOGETHER_WITHIN = 40
+
+
+def shared_together(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens, count: int = _TOGETHER_COUNT,
+                    within: int = _TOGETHER_WITHIN) -> bool:
+    """Whether the two texts share ``count`` context triples that stand within ``within`` content
+    words of one another in both: a reworded passage, not triples met by chance across two texts.
+
+    >>> from dedup.normalize import tokenize_array
+    >>> a = "Regional authorities closed the crossing to freight traffic until repairs to the bridge are finished."
+    >>> b = "Until repairs to the bridge are finished, regional authorities closed the crossing to freight traffic."
+    >>> shared_together(a, tokenize_array(a), b, tokenize_array(b))
+    True
+    >>> shared_together(a, tokenize_array(a), b, tokenize_array(b), count=7)
+    False
+    """
+    ta, tb = _text_triples(text_a, tokens_a), _text_triples(text_b, tokens_b)
+    shared = np.intersect1d(ta, tb)
+    if len(shared) < count:
+        return False
+    return (_together(np.flatnonzero(np.isin(ta, shared)), count, within)
+            and _together(np.flatnonzero(np.isin(tb, shared)), count, within))
+
+
 def joined_triples(texts: list[str], tokens: Tokens, first_token: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The ``(triple, text)`` entries of many texts tokenised together
     (:func:`dedup.normalize.tokenize_joined`), repeats included; no triple spans two texts.

@@ -21,7 +21,7 @@ import numpy as np
 from .align import align
 from .batches import PAIR_BATCH, pair_batches
 from .candidates import KEY_MASK, OWNER_MASK, candidate_pairs, load_kernels, sign_chunk, sorted_unique, tiers, unique_pairs
-from .context import MIN_SHARED, spilled_triple_pairs, triple_set
+from .context import MIN_SHARED, shared_together, spilled_triple_pairs, triple_set
 from .cluster import cluster_articles, cluster_passages
 from .config import Config, resolve
 from .copies import (date_key, exact_copies, near_copies, with_representative_pairs, without_member_keys,
@@ -164,12 +164,14 @@ def compare_documents(a: Document, b: Document, config: Config, *, keep_order: b
 
     The earlier-dated article becomes side ``a``, unless ``keep_order`` is true (the index uses
     it so that the query is always side ``a``). ``reworded`` marks a pair found by shared context
-    triples (:mod:`dedup.context`): it is aligned even when it shares almost no shingle.
+    triples (:mod:`dedup.context`): it is aligned even when it shares almost no shingle, if its
+    shared triples stand together (:func:`~dedup.context.shared_together`).
     """
     if not keep_order:
         a, b = _order(a, b)
     shared, jaccard, cont_a, cont_b = verify(a, b)
-    if shared < min(_MIN_SHARED_SHINGLES, len(a.shingle_set), len(b.shingle_set)) and not reworded:
+    if shared < min(_MIN_SHARED_SHINGLES, len(a.shingle_set), len(b.shingle_set)) and not (
+            reworded and shared_together(a.article.text, a.tokens, b.article.text, b.tokens)):
         return None
     passages = align(a.article.text, a.tokens, a.shingles, b.article.text, b.tokens, b.shingles,
                      shingle_size=config.shingle_size, min_passage_words=config.min_passage_words,

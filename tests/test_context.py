@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from dedup import Config
 from dedup.buckets import triple_members
 from dedup.candidates import KEY_MASK, OWNER_MASK, candidate_pairs, candidates_of_texts, sign_chunk
-from dedup.context import MAX_HOLDERS, MIN_SHARED, spilled_triple_pairs, triple_pairs, triple_set, triples
+from dedup import compare
+from dedup.context import MAX_HOLDERS, MIN_SHARED, shared_together, spilled_triple_pairs, triple_pairs, triple_set, triples
 from dedup.normalize import tokenize_array
 
 SOURCE = ("Engineers inspected the damaged railway bridge near the northern border on Monday and found "
@@ -35,6 +36,21 @@ def test_reworded_text_is_a_candidate_through_triples_alone():
     shared = np.intersect1d(triple_set(SOURCE, tokenize_array(SOURCE)), triple_set(REWORDED, tokenize_array(REWORDED)))
     assert len(shared) >= MIN_SHARED
     assert candidates_of_texts([SOURCE, REWORDED], config).tolist() == [[0, 1]]
+
+
+def test_a_reworded_pair_sharing_no_shingle_is_aligned():
+    pair = compare({"id": "a", "text": SOURCE}, {"id": "b", "text": REWORDED})
+    assert pair is not None and pair.passages
+
+
+def test_triples_shared_far_apart_are_not_a_reworded_passage():
+    groups = ["copper mine strike", "harbour crane repairs", "wheat export quota", "bridge toll increase"]
+    filler = [" ".join(f"filler{g}x{i}" for i in range(30)) for g in range(len(groups))]
+    spread = ". ".join(f"{group}. {words}" for group, words in zip(groups, filler))  # 30 words between
+    close = ". ".join(groups) + ". " + " ".join(f"other{i}" for i in range(30))
+    args = (spread, tokenize_array(spread), close, tokenize_array(close))
+    assert not shared_together(*args)
+    assert shared_together(*args, within=150)
 
 
 def pairs_reference(keylists):
