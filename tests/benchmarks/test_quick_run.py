@@ -20,20 +20,20 @@ def test_quick_run_writes_results(tmp_path):
     assert document["quick"] and set(document["suites"]) == {"pan13", "clough", "reuters", "newsreuse"}
     table = (tmp_path / "accuracy.md").read_text()
     assert "| pan13/02 | held-out | plagdet |" in table
-    # Floors a little under what this quick run measured (2026-11-23, with context triples and two
-    # passage-tier buckets: PAN 02 0.999 / 0.987, 03 0.608 / 0.651, 04 0.572 / 0.618, news-reuse
-    # 0.961 / 0.964 and pair F1 1.0 / 1.0, Clough 35 of 38 cut+light found and 0 non reported,
-    # every Reuters group in one cluster): a regression guard, not the targets (see
+    # Floors a little under what this quick run measured (2026-11-23, after the reworded-passage
+    # alignment work: PAN 02 0.983 / 0.990, 03 0.763 / 0.749, 04 0.817 / 0.800, news-reuse 0.968 /
+    # 0.970 and pair F1 1.0 / 1.0, Clough 36 of 38 cut+light found and 0 non reported, every
+    # Reuters group in one cluster): a regression guard, not the targets (see
     # benchmarks/results/accuracy.md).
     rows = {(r["dataset"], r["split"], r["measure"]): r["value"] for r in document["rows"]}
     for split in ("tuning", "held-out"):
         assert rows[("pan13/02", split, "plagdet")] >= 0.95
-        assert rows[("pan13/03", split, "plagdet")] >= 0.57
-        assert rows[("pan13/04", split, "plagdet")] >= 0.53
-        assert rows[("newsreuse", split, "plagdet")] >= 0.94
+        assert rows[("pan13/03", split, "plagdet")] >= 0.72
+        assert rows[("pan13/04", split, "plagdet")] >= 0.77
+        assert rows[("newsreuse", split, "plagdet")] >= 0.95
         assert rows[("newsreuse", split, "pair F1")] >= 0.97
     assert rows[("clough", "all", "non reported")] == 0
-    assert rows[("clough", "all", "cut+light found")] >= 34
+    assert rows[("clough", "all", "cut+light found")] >= 35
     targets = {(r["dataset"], r["split"], r["measure"]): r.get("target") for r in document["rows"]}
     for split in ("tuning", "held-out"):
         key = ("reuters", split, "groups in one cluster")
