@@ -46,6 +46,7 @@ from .io import to_article
 from .models import METADATA_FIELDS, Article, Pair, Passage, Skipped
 from .signature import SCHEME
 from .store import FORMAT_VERSION, NewRow, open_store
+from .store.fullkeys import FullKeys
 
 __all__ = ["AddManyResult", "DedupIndex", "Match"]
 
@@ -176,6 +177,7 @@ class DedupIndex:
     def __init__(self, location: Any, config: Config | None = None, *, create: bool = True, **overrides: Any) -> None:
         self.location = str(location)
         self._store = open_store(self.location, create=create)
+        self._full_triples = FullKeys()  # triples known to hold MAX_HOLDERS articles (see dedup.store.fullkeys)
         try:
             stored = self._store.read_settings()
             if stored is None:
@@ -324,9 +326,15 @@ class DedupIndex:
         :func:`may_pair` keeps."""
         triple = [is_triple(k) for k in keylists]
         bands, triples = [k[~t] for k, t in zip(keylists, triple)], [k[t] for k, t in zip(keylists, triple)]
-        # Looked up apart: a triple's first MAX_HOLDERS holders are all its rule looks at.
-        band_keys, band_seqs = self._store.lookup(sorted_unique(np.concatenate(bands)), self.config.max_bucket_size)
-        triple_keys, triple_seqs = self._store.lookup(sorted_unique(np.concatenate(triples)), MAX_HOLDERS)
+        # A band key's first max_bucket_size holders and a triple's first MAX_HOLDERS are all their
+        # rules look at; a triple held that often pairs no newcomer, so one known to be is not
+        # looked up, and is dropped from the new articles' triples (their pairs among themselves
+        # through it would not count either).
+        distinct_triples = sorted_unique(np.concatenate(triples))
+        (band_keys, band_seqs), (triple_keys, triple_seqs) = self._store.lookup_many(
+            [(sorted_unique(np.concatenate(bands)), self.config.max_bucket_size, None),
+             (distinct_triples, MAX_HOLDERS, self._full_triples)])
+        triples = _without(triples, distinct_triples[self._full_triples.known(distinct_triples)])
         article, member = bucket_members(bands, band_keys, band_seqs, self.config.max_bucket_size,
                                          self.config.passage_min_buckets)
         by_triples = triple_members(triples, triple_keys, triple_seqs)
@@ -357,6 +365,15 @@ class DedupIndex:
 def _check_conflict(on_conflict: str) -> None:
     if on_conflict not in ON_CONFLICT:
         raise ConfigError(f"on_conflict must be one of {', '.join(ON_CONFLICT)}, got {on_conflict!r}")
+
+
+def _without(keylists: list[np.ndarray], dropped: np.ndarray) -> list[np.ndarray]:
+    """Each list of keys without the ``dropped`` ones (sorted), in one pass over all of them."""
+    if len(dropped) == 0 or not keylists:
+        return keylists
+    flat, bounds = np.concatenate(keylists), np.cumsum([len(k) for k in keylists])[:-1]
+    kept = dropped[np.minimum(np.searchsorted(dropped, flat), len(dropped) - 1)] != flat
+    return np.split(flat[kept], np.r_[0, np.cumsum(kept)][bounds])
 
 
 def _unique_ids(documents: list[Document], on_conflict: str) -> tuple[list[Document], int]:

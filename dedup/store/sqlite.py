@@ -3,7 +3,8 @@
 Schema (``PRAGMA application_id`` marks the file as a dedup index, ``user_version`` is the format)::
 
     settings(name TEXT PRIMARY KEY, value TEXT)          format, version, settings (JSON)
-    state(name TEXT PRIMARY KEY, value INTEGER)          merged: the last seq whose keys are in bands
+    state(name TEXT PRIMARY KEY, value INTEGER)          merged: the last seq whose keys are in bands;
+                                                         removals: articles removed or replaced so far
     articles(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE, text, meta JSON, keys BLOB,
              shingles BLOB)                              shingles: see dedup.store.NewRow
     bands(entry INTEGER PRIMARY KEY)                     band key (top 40 bits) | seq (low 24 bits)
@@ -40,6 +41,7 @@ from ..arrays import ranks
 from ..candidates import OWNER_BITS, sorted_unique
 from ..exceptions import IndexStoreError, InputError
 from . import FORMAT, FORMAT_VERSION, NewRow, StoredRow
+from .fullkeys import FullKeys
 from .keyfilter import KeyFilter
 
 __all__ = ["MERGE_AT", "SQLiteStore"]
@@ -65,6 +67,7 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE TABLE IF NOT EXISTS bands (entry INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS keyfilter (id INTEGER PRIMARY KEY CHECK (id = 0), bits BLOB NOT NULL);
 INSERT OR IGNORE INTO state VALUES ('merged', 0);
+INSERT OR IGNORE INTO state VALUES ('removals', 0);
 """
 
 
@@ -75,7 +78,19 @@ class _Recent:
     def __init__(self) -> None:
         self.seen = 0  # the last seq read
         self.merged = 0  # the merge mark when last read
+        self.removals = 0  # the store's removal count when last read
         self.segments: list[np.ndarray] = []
+
+    def keep_only(self, alive: list[int], removals: int) -> None:
+        """Drop the entries of the articles removed since (by any process): ``alive`` are the
+        seqs after the merge mark still stored. A removed article's entries would otherwise still
+        count as holders, and the pairing rules count holders."""
+        if self.segments and self.seen > self.merged:
+            stored = np.zeros(self.seen - self.merged + 1, dtype=bool)
+            alive_seqs = np.asarray(alive, dtype=np.int64)
+            stored[alive_seqs[alive_seqs <= self.seen] - self.merged] = True
+            self.segments = [e[stored[(e & _OWNER) - self.merged]] for e in self.segments]
+        self.removals = removals
 
     def update(self, merged: int, rows: list[tuple[int, bytes]]) -> np.ndarray:
         """Drop what is merged into bands now, add these rows; returns the entries added."""
@@ -219,23 +234,62 @@ class SQLiteStore:
         """Who holds each of these band keys (sorted, unique, low :data:`OWNER_BITS` bits zero):
         every holder of a key held by fewer than ``cap`` articles, and at least the first ``cap``
         (by seq) of the others, all that the pairing rules look at."""
-        if len(keys) == 0:
-            return np.empty(0, np.int64), np.empty(0, np.int64)
+        return self.lookup_many([(keys, cap, None)])[0]
+
+    def lookup_many(self, requests: list[tuple[np.ndarray, int, FullKeys | None]]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """:meth:`lookup` of several ``(keys, cap, full)`` requests in one read and one statement.
+
+        With a :class:`~dedup.store.fullkeys.FullKeys`, the keys it knows to hold ``cap`` or more
+        articles are not looked up (and not in the answer), and those found so are added to it."""
+        if not any(len(keys) for keys, _, _ in requests):
+            return [(np.empty(0, np.int64), np.empty(0, np.int64)) for _ in requests]
         with self._reading(), self._errors("read"):
-            merged = self._merged()
+            merged, removals = self._state()
+            if removals != self._recent.removals:
+                self._recent.update(merged, [])
+                self._recent.keep_only([r[0] for r in self._db.execute("SELECT seq FROM articles WHERE seq > ?",
+                                                                       (merged,))], removals)
             rows = self._db.execute("SELECT seq, keys FROM articles WHERE seq > ? ORDER BY seq",
                                     (max(merged, self._recent.seen),)).fetchall()
-            keys = keys[self._held_filter(merged, rows).maybe_held(keys)]
-            # A key's first ``cap`` holders, up to its cap-th entry when it has that many: a stock
-            # phrase's band key or a common context triple is held by thousands of articles.
-            stored = self._db.execute(
-                "SELECT b.entry FROM json_each(?1) AS q JOIN bands AS b ON b.entry BETWEEN q.value AND coalesce("
-                "(SELECT entry FROM bands WHERE entry BETWEEN q.value AND q.value + ?2 ORDER BY entry LIMIT 1 OFFSET ?3),"
-                " q.value + ?2)",
-                (json.dumps(keys.tolist()), _OWNER, max(cap, 1) - 1)).fetchall() if merged and len(keys) else []
-        entries = np.concatenate([np.array(stored, dtype=np.int64).ravel(), self._recent.lookup(keys)])
-        entries = sorted_unique(entries)  # by key, then seq (one key's entries share their sign)
-        return entries & ~_OWNER, entries & _OWNER
+            held = self._held_filter(merged, rows)
+            asked = []
+            for keys, cap, full in requests:
+                if full is not None:
+                    full.sync(removals)
+                    keys = keys[~full.known(keys)]
+                asked.append(keys[held.maybe_held(keys)])
+            stored = (self._stored_holders(asked, [cap for _, cap, _ in requests]) if merged
+                      else [np.empty(0, np.int64) for _ in asked])
+        answers = []
+        for keys, (_, cap, full), found in zip(asked, requests, stored):
+            entries = sorted_unique(np.concatenate([found, self._recent.lookup(keys)]))
+            keys, seqs = entries & ~_OWNER, entries & _OWNER  # by key, then seq (one key's entries share their sign)
+            if full is not None and len(keys):
+                starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+                full.add(keys[starts[np.diff(np.r_[starts, len(keys)]) >= cap]])
+            answers.append((keys, seqs))
+        return answers
+
+    def _stored_holders(self, asked: list[np.ndarray], caps: list[int]) -> list[np.ndarray]:
+        """The merged holders of each request's keys (the first ``cap`` of a key at least), one
+        statement for all requests."""
+        # A key's first ``cap`` holders, up to its cap-th entry when it has that many: a stock
+        # phrase's band key or a common context triple is held by thousands of articles.
+        parts, params = [], []
+        for n, (keys, cap) in enumerate(zip(asked, caps)):
+            if len(keys):
+                parts.append(f"SELECT {n}, b.entry FROM json_each(?{2 * n + 1}) AS q JOIN bands AS b ON b.entry BETWEEN "
+                             f"q.value AND coalesce((SELECT entry FROM bands WHERE entry BETWEEN q.value AND q.value + "
+                             f"{_OWNER} ORDER BY entry LIMIT 1 OFFSET ?{2 * n + 2}), q.value + {_OWNER})")
+            params += [json.dumps(keys.tolist()), max(cap, 1) - 1]
+        rows = np.array(self._db.execute(" UNION ALL ".join(parts), params).fetchall() if parts else [],
+                        dtype=np.int64).reshape(-1, 2)
+        return [rows[rows[:, 0] == n, 1] for n in range(len(asked))]
+
+    def _state(self) -> tuple[int, int]:
+        """The merge mark and the number of articles ever removed (or replaced)."""
+        state = dict(self._db.execute("SELECT name, value FROM state"))
+        return state["merged"], state.get("removals", 0)
 
     def _merged(self) -> int:
         return self._db.execute("SELECT value FROM state WHERE name = 'merged'").fetchone()[0]
@@ -332,6 +386,8 @@ class SQLiteStore:
             entries = _entries([np.frombuffer(blob, dtype="<i8")], [seq])
             self._db.executemany("DELETE FROM bands WHERE entry = ?", ((e,) for e in entries.tolist()))
         self._db.execute("DELETE FROM articles WHERE seq = ?", (seq,))
+        # Look-ups skip keys known to be full (FullKeys) only while no article has been removed.
+        self._db.execute("INSERT INTO state VALUES ('removals', 1) ON CONFLICT (name) DO UPDATE SET value = value + 1")
         return True
 
     def _merge(self, merged: int, last: int) -> None:
