@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import counted_at_least
 from .buckets import (bucket_members, document_keys, is_triple, may_pair, pair_codes, shingle_tops, split_codes,
                       triple_members)
 from .context import MAX_HOLDERS
@@ -178,6 +179,7 @@ class DedupIndex:
         self.location = str(location)
         self._store = open_store(self.location, create=create)
         self._full_triples = FullKeys()  # triples known to hold MAX_HOLDERS articles (see dedup.store.fullkeys)
+        self._filling = np.empty(0, np.int64)  # the triples the articles being added make full
         try:
             stored = self._store.read_settings()
             if stored is None:
@@ -281,11 +283,14 @@ class DedupIndex:
         documents, dropped = _unique_ids(documents, on_conflict)
         keylists = document_keys(documents, self.config) if documents else []
         tops = [shingle_tops(d) for d in documents]
+        self._filling = np.empty(0, np.int64)
         with self._store.transaction():
             matches = self._match(documents, keylists, tops)
             outcomes = self._store.write([NewRow(d.id, d.article.text, _meta(d.article), k, t)
                                           for d, k, t in zip(documents, keylists, tops)], on_conflict,
                                          self._holders_needed)
+            if "skipped" not in outcomes:
+                self._full_triples.add(self._filling)  # (a replacement removed articles: they are forgotten)
         return AddManyResult(added=outcomes.count("added"),
                              replaced=outcomes.count("replaced") + (dropped if on_conflict == "replace" else 0),
                              kept=outcomes.count("skipped") + (dropped if on_conflict == "skip" else 0),
@@ -335,6 +340,8 @@ class DedupIndex:
             [(sorted_unique(np.concatenate(bands)), self.config.max_bucket_size, None),
              (distinct_triples, MAX_HOLDERS, self._full_triples)])
         triples = _without(triples, distinct_triples[self._full_triples.known(distinct_triples)])
+        # Once these articles are stored, triples held often enough are full too.
+        self._filling = counted_at_least(np.concatenate([triple_keys, *triples]), MAX_HOLDERS)[0]
         article, member = bucket_members(bands, band_keys, band_seqs, self.config.max_bucket_size,
                                          self.config.passage_min_buckets)
         by_triples = triple_members(triples, triple_keys, triple_seqs)

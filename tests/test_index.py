@@ -218,6 +218,9 @@ def test_full_triples_are_skipped_until_an_article_is_removed(path):
             assert candidate_ids(reader, probe) == candidate_ids(fresh, probe) == {"h2", "h3", "h4", "h5"}
         writer.add_many([{**probe, "id": f"more{i}"} for i in range(30)])  # merged now, full again
         assert candidate_ids(reader, probe) & {"h2", "h3", "h4", "h5"} == set()
+        with DedupIndex(path) as fresh:  # given the full triples the writer stored when it merged
+            assert candidate_ids(fresh, probe) == candidate_ids(reader, probe)
+            assert set(writer._full_triples.keys().tolist()) & set(fresh._full_triples.keys().tolist())
         writer.remove("h2")
         writer.remove("more0")
         with DedupIndex(path) as fresh:

@@ -31,7 +31,7 @@ from ..arrays import sorted_unique
 __all__ = ["LIMIT", "FullKeys"]
 
 LIMIT = 1 << 24  # keys remembered at most (128 MB), so that memory stays bounded whatever the index
-_FOLD_AT = 1 << 16  # keys waiting to be merged into the sorted array
+_FOLD_AT = 1 << 14  # keys learnt recently, kept apart so that learning a few costs little
 
 
 class FullKeys:
@@ -40,37 +40,33 @@ class FullKeys:
 
     def __init__(self) -> None:
         self.removals: int | None = None
-        self._sorted = np.empty(0, np.int64)
-        self._waiting: list[np.ndarray] = []
-        self._waiting_size = 0
+        self._levels = [np.empty(0, np.int64), np.empty(0, np.int64)]  # sorted: all but the latest, the latest
 
     def sync(self, removals: int) -> None:
         """Forget every key if articles were removed since the keys were learnt."""
         if removals != self.removals:
             self.removals = removals
-            self._sorted, self._waiting, self._waiting_size = np.empty(0, np.int64), [], 0
+            self._levels = [np.empty(0, np.int64), np.empty(0, np.int64)]
 
     def add(self, keys: np.ndarray) -> None:
         """Remember these keys (found held by at least ``cap`` articles)."""
-        if len(keys) and len(self._sorted) + self._waiting_size < LIMIT:
-            self._waiting.append(np.asarray(keys, dtype=np.int64))
-            self._waiting_size += len(keys)
-            if self._waiting_size >= _FOLD_AT:
-                self._fold()
+        old, latest = self._levels
+        if len(keys) and len(old) + len(latest) < LIMIT:
+            latest = sorted_unique(np.concatenate([latest, np.asarray(keys, dtype=np.int64)]))
+            self._levels = [sorted_unique(np.concatenate([old, latest])), latest[:0]] if len(latest) >= _FOLD_AT \
+                else [old, latest]
 
     def known(self, keys: np.ndarray) -> np.ndarray:
         """Which of these keys are known to be full."""
-        self._fold()
-        if len(self._sorted) == 0:
-            return np.zeros(len(keys), dtype=bool)
-        at = np.minimum(np.searchsorted(self._sorted, keys), len(self._sorted) - 1)
-        return self._sorted[at] == keys
+        found = np.zeros(len(keys), dtype=bool)
+        for level in self._levels:
+            if len(level):
+                found |= level[np.minimum(np.searchsorted(level, keys), len(level) - 1)] == keys
+        return found
+
+    def keys(self) -> np.ndarray:
+        """Every key known full, sorted."""
+        return sorted_unique(np.concatenate(self._levels))
 
     def __len__(self) -> int:
-        self._fold()
-        return len(self._sorted)
-
-    def _fold(self) -> None:
-        if self._waiting:
-            self._sorted = sorted_unique(np.concatenate([self._sorted, *self._waiting]))
-            self._waiting, self._waiting_size = [], 0
+        return sum(map(len, self._levels))

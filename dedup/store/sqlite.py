@@ -9,6 +9,8 @@ Schema (``PRAGMA application_id`` marks the file as a dedup index, ``user_versio
              shingles BLOB)                              shingles: see dedup.store.NewRow
     bands(entry INTEGER PRIMARY KEY)                     band key (top 40 bits) | seq (low 24 bits)
     keyfilter(id INTEGER PRIMARY KEY, bits BLOB)         one row: the KeyFilter of the keys in bands
+    fullkeys(cap INTEGER PRIMARY KEY, removals INTEGER,  keys known to hold cap articles when the removal
+             keys BLOB)                                  count was removals (dedup.store.fullkeys), per cap
 
 Band keys live in two places, like the levels of a log-structured merge tree. A new article's
 keys are only in its ``keys`` blob (one row written per article, whatever its number of keys);
@@ -66,6 +68,7 @@ CREATE TABLE IF NOT EXISTS articles (
     meta TEXT NOT NULL, keys BLOB NOT NULL, shingles BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS bands (entry INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS keyfilter (id INTEGER PRIMARY KEY CHECK (id = 0), bits BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS fullkeys (cap INTEGER PRIMARY KEY, removals INTEGER NOT NULL, keys BLOB NOT NULL);
 INSERT OR IGNORE INTO state VALUES ('merged', 0);
 INSERT OR IGNORE INTO state VALUES ('removals', 0);
 """
@@ -131,6 +134,7 @@ class SQLiteStore:
         self._filter: KeyFilter | None = None
         self._filter_mark = 0  # the merge mark the filter was read at
         self._filter_recent = False  # whether the filter marks the recent keys too
+        self._full: dict[int, FullKeys] = {}  # the known full keys of look-ups, by cap
         if not create and not Path(path).exists():
             raise IndexStoreError(f"{self.location}: no such index; create it with `dedup index add`")
         try:
@@ -255,7 +259,7 @@ class SQLiteStore:
             asked = []
             for keys, cap, full in requests:
                 if full is not None:
-                    full.sync(removals)
+                    self._sync_full(full, cap, removals)
                     keys = keys[~full.known(keys)]
                 asked.append(keys[held.maybe_held(keys)])
             stored = (self._stored_holders(asked, [cap for _, cap, _ in requests]) if merged
@@ -270,6 +274,27 @@ class SQLiteStore:
             answers.append((keys, seqs))
         return answers
 
+    def _sync_full(self, full: FullKeys, cap: int, removals: int) -> None:
+        """Bring ``full`` up to date: emptied after removals, then given the stored keys known
+        full (saved at each merge) when they are still valid."""
+        if full.removals != removals or cap not in self._full:
+            full.sync(removals)
+            row = self._db.execute("SELECT removals, keys FROM fullkeys WHERE cap = ?", (cap,)).fetchone()
+            if row and row[0] == removals:
+                full.add(np.frombuffer(row[1], dtype="<i8"))
+            self._full[cap] = full
+
+    def _save_full(self) -> None:
+        """Store the keys known full, with those stored by others (while no article is removed)."""
+        _, removals = self._state()
+        for cap, full in self._full.items():
+            if full.removals == removals:
+                row = self._db.execute("SELECT removals, keys FROM fullkeys WHERE cap = ?", (cap,)).fetchone()
+                if row and row[0] == removals:
+                    full.add(np.frombuffer(row[1], dtype="<i8"))
+                self._db.execute("INSERT OR REPLACE INTO fullkeys VALUES (?, ?, ?)",
+                                 (cap, removals, full.keys().astype("<i8").tobytes()))
+
     def _stored_holders(self, asked: list[np.ndarray], caps: list[int]) -> list[np.ndarray]:
         """The merged holders of each request's keys (the first ``cap`` of a key at least), one
         statement for all requests."""
@@ -278,10 +303,10 @@ class SQLiteStore:
         parts, params = [], []
         for n, (keys, cap) in enumerate(zip(asked, caps)):
             if len(keys):
-                parts.append(f"SELECT {n}, b.entry FROM json_each(?{2 * n + 1}) AS q JOIN bands AS b ON b.entry BETWEEN "
-                             f"q.value AND coalesce((SELECT entry FROM bands WHERE entry BETWEEN q.value AND q.value + "
-                             f"{_OWNER} ORDER BY entry LIMIT 1 OFFSET ?{2 * n + 2}), q.value + {_OWNER})")
-            params += [json.dumps(keys.tolist()), max(cap, 1) - 1]
+                parts.append(f"SELECT {n}, b.entry FROM json_each(?{len(params) + 1}) AS q JOIN bands AS b ON b.entry "
+                             f"BETWEEN q.value AND coalesce((SELECT entry FROM bands WHERE entry BETWEEN q.value AND "
+                             f"q.value + {_OWNER} ORDER BY entry LIMIT 1 OFFSET ?{len(params) + 2}), q.value + {_OWNER})")
+                params += [json.dumps(keys.tolist()), max(cap, 1) - 1]
         rows = np.array(self._db.execute(" UNION ALL ".join(parts), params).fetchall() if parts else [],
                         dtype=np.int64).reshape(-1, 2)
         return [rows[rows[:, 0] == n, 1] for n in range(len(asked))]
@@ -403,6 +428,7 @@ class SQLiteStore:
         self._db.execute("INSERT OR REPLACE INTO keyfilter VALUES (0, ?)", (marked.to_bytes(),))
         self._db.execute("UPDATE state SET value = ? WHERE name = 'merged'", (last,))
         self._filter_mark = last
+        self._save_full()
 
     def remove(self, article_id: str) -> bool:
         with self.transaction(), self._errors("remove"):
