@@ -181,6 +181,12 @@ def test_remove(corpus, path):
             assert victim["id"] not in {m.id for m in index.query({**victim, "id": "probe"})}
         assert len(index) == 43
         assert holders_consistent(index)
+        index.add_many(corpus[45:50])  # recent
+        index.remove(corpus[45]["id"])
+        # A recent article replaced by the write that merges the recent ones (after its look-ups):
+        index.add_many([{**corpus[46], "id": corpus[47]["id"]}, *({**a, "id": f"again-{a['id']}"} for a in corpus[:25])])
+        assert index._store._merged() == index._store._db.execute("SELECT max(seq) FROM articles").fetchone()[0]
+        assert holders_consistent(index)
 
 
 def crowded_triple_case(seed: int = 3) -> tuple[list[dict], dict]:
