@@ -7,7 +7,7 @@ Schema (``PRAGMA application_id`` marks the file as a dedup index, ``user_versio
                                                          removals: articles removed or replaced so far
     articles(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE, text, meta JSON, keys BLOB,
              shingles BLOB)                              shingles: see dedup.store.NewRow
-    bands(entry INTEGER PRIMARY KEY)                     band key (top 40 bits) | seq (low 24 bits)
+    bands(entry INTEGER PRIMARY KEY) WITHOUT ROWID       band key (top 40 bits) | seq (low 24 bits)
     keyfilter(id INTEGER PRIMARY KEY, bits BLOB)         one row: the KeyFilter of the keys in bands
     fullkeys(cap INTEGER PRIMARY KEY, removals INTEGER,  keys known to hold cap articles when the removal
              keys BLOB)                                  count was removals (dedup.store.fullkeys), per cap
@@ -57,7 +57,8 @@ _BUSY_TIMEOUT_MS = 120_000
 _CACHE_KIB = 65_536  # bounded page cache: memory does not grow with the index
 # Measured merging 12 million sorted keys into a B-tree of 24 million: 16 KB pages 9.3 CPU s and
 # 14 s wall, 4 KB pages 12.6 and 23 s (64 KB: 11.2 and 19 s); looking up 100,000 keys then took
-# 0.19 s and 0.27 s.
+# 0.19 s and 0.27 s. Merging 17 million keys into 51 million cost 14.6 CPU s as a rowid table and 12.2 s
+# WITHOUT ROWID (a B-tree of keys alone, 11% smaller), whose look-ups are as fast or faster.
 _PAGE_SIZE = 16_384
 
 _SCHEMA = """
@@ -66,7 +67,7 @@ CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value INTEGER NOT NULL)
 CREATE TABLE IF NOT EXISTS articles (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, text TEXT NOT NULL,
     meta TEXT NOT NULL, keys BLOB NOT NULL, shingles BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS bands (entry INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS bands (entry INTEGER PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS keyfilter (id INTEGER PRIMARY KEY CHECK (id = 0), bits BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS fullkeys (cap INTEGER PRIMARY KEY, removals INTEGER NOT NULL, keys BLOB NOT NULL);
 INSERT OR IGNORE INTO state VALUES ('merged', 0);
