@@ -20,6 +20,9 @@ Rules
   An article never matches its own id.
 - The boilerplate rule (``max_bucket_size``) applies to a bucket as it is when an article
   arrives: once a bucket holds that many articles, a newcomer is compared with its first only.
+  A context triple held by :data:`~dedup.context.MAX_HOLDERS` articles pairs no newcomer, so
+  the index remembers such full triples and does not look them up again (exactly: a removal
+  makes it forget them, see :mod:`dedup.store.fullkeys`).
 - Settings that change the stored keys (shingle size, permutations, seed, thresholds, window
   size) are fixed when the index is created; opening it with other values raises
   :class:`ConfigError`. Other settings (``min_passage_words`` ...) may differ per session.

@@ -101,13 +101,12 @@ local tag = string.format('%012d', seq)
 for i = 1, #keys, 8 do
   local k = string.sub(keys, i, i + 7)
   local b = bucket(p, k)
-  local held = redis.call('HSTRLEN', b, k)
-  if held == 0 then
-    redis.call('HSET', b, k, tag)
-  elseif held < cap and redis.call('EXISTS', p .. 'o:' .. k) == 0 then
-    redis.call('HSET', b, k, redis.call('HGET', b, k) .. tag)
-  else
-    redis.call('APPEND', p .. 'o:' .. k, tag)
+  if redis.call('HSETNX', b, k, tag) == 0 then  -- one call for a new key, as nearly all are
+    if redis.call('HSTRLEN', b, k) < cap and redis.call('EXISTS', p .. 'o:' .. k) == 0 then
+      redis.call('HSET', b, k, redis.call('HGET', b, k) .. tag)
+    else
+      redis.call('APPEND', p .. 'o:' .. k, tag)
+    end
   end
 end
 redis.call('HSET', p .. 'doc:' .. seq, 'id', id, 'text', ARGV[4], 'meta', ARGV[5], 'keys', keys, 'shingles', ARGV[7])
