@@ -21,6 +21,9 @@ Rules
   An article never matches its own id.
 - The boilerplate rule (``max_bucket_size``) applies to a bucket as it is when an article
   arrives: once a bucket holds that many articles, a newcomer is compared with its first only.
+  A context triple held by :data:`~dedup.context.MAX_HOLDERS` articles pairs no newcomer, so
+  the index remembers such full triples and does not look them up again (exactly: a removal
+  makes it forget them, see :mod:`dedup.store.fullkeys`).
 - Settings that change the stored keys (shingle size, permutations, seed, thresholds, window
   size) are fixed when the index is created; opening it with other values raises
   :class:`ConfigError`. Other settings (``min_passage_words`` ...) may differ per session.
@@ -36,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import counted_at_least
 from .buckets import (bucket_members, document_keys, is_triple, may_pair, pair_codes, shingle_tops, split_codes,
                       triple_members)
 from .context import MAX_HOLDERS
@@ -47,6 +51,7 @@ from .io import to_article
 from .models import METADATA_FIELDS, Article, Pair, Passage, Skipped
 from .signature import SCHEME
 from .store import FORMAT_VERSION, NewRow, open_store
+from .store.fullkeys import FullKeys
 
 __all__ = ["AddManyResult", "DedupIndex", "Match"]
 
@@ -177,6 +182,8 @@ class DedupIndex:
     def __init__(self, location: Any, config: Config | None = None, *, create: bool = True, **overrides: Any) -> None:
         self.location = str(location)
         self._store = open_store(self.location, create=create)
+        self._full_triples = FullKeys()  # triples known to hold MAX_HOLDERS articles (see dedup.store.fullkeys)
+        self._filling = np.empty(0, np.int64)  # the triples the articles being added make full
         try:
             stored = self._store.read_settings()
             if stored is None:
@@ -280,11 +287,14 @@ class DedupIndex:
         documents, dropped = _unique_ids(documents, on_conflict)
         keylists = document_keys(documents, self.config) if documents else []
         tops = [shingle_tops(d) for d in documents]
+        self._filling = np.empty(0, np.int64)
         with self._store.transaction():
             matches = self._match(documents, keylists, tops)
             outcomes = self._store.write([NewRow(d.id, d.article.text, _meta(d.article), k, t)
                                           for d, k, t in zip(documents, keylists, tops)], on_conflict,
                                          self._holders_needed)
+            if "skipped" not in outcomes:
+                self._full_triples.add(self._filling)  # (a replacement removed articles: they are forgotten)
         return AddManyResult(added=outcomes.count("added"),
                              replaced=outcomes.count("replaced") + (dropped if on_conflict == "replace" else 0),
                              kept=outcomes.count("skipped") + (dropped if on_conflict == "skip" else 0),
@@ -326,9 +336,17 @@ class DedupIndex:
         triples that :func:`may_pair` keeps."""
         triple = [is_triple(k) for k in keylists]
         bands, triples = [k[~t] for k, t in zip(keylists, triple)], [k[t] for k, t in zip(keylists, triple)]
-        # Looked up apart: a triple's first MAX_HOLDERS holders are all its rule looks at.
-        band_keys, band_seqs = self._store.lookup(sorted_unique(np.concatenate(bands)), self.config.max_bucket_size)
-        triple_keys, triple_seqs = self._store.lookup(sorted_unique(np.concatenate(triples)), MAX_HOLDERS)
+        # A band key's first max_bucket_size holders and a triple's first MAX_HOLDERS are all their
+        # rules look at; a triple held that often pairs no newcomer, so one known to be is not
+        # looked up, and is dropped from the new articles' triples (their pairs among themselves
+        # through it would not count either).
+        distinct_triples = sorted_unique(np.concatenate(triples))
+        (band_keys, band_seqs), (triple_keys, triple_seqs) = self._store.lookup_many(
+            [(sorted_unique(np.concatenate(bands)), self.config.max_bucket_size, None),
+             (distinct_triples, MAX_HOLDERS, self._full_triples)])
+        triples = _without(triples, distinct_triples[self._full_triples.known(distinct_triples)])
+        # Once these articles are stored, triples held often enough are full too.
+        self._filling = counted_at_least(np.concatenate([triple_keys, *triples]), MAX_HOLDERS)[0]
         article, member = bucket_members(bands, band_keys, band_seqs, self.config.max_bucket_size,
                                          self.config.passage_min_buckets)
         reworded = sorted_unique(pair_codes(*triple_members(triples, triple_keys, triple_seqs)))
@@ -362,6 +380,15 @@ class DedupIndex:
 def _check_conflict(on_conflict: str) -> None:
     if on_conflict not in ON_CONFLICT:
         raise ConfigError(f"on_conflict must be one of {', '.join(ON_CONFLICT)}, got {on_conflict!r}")
+
+
+def _without(keylists: list[np.ndarray], dropped: np.ndarray) -> list[np.ndarray]:
+    """Each list of keys without the ``dropped`` ones (sorted), in one pass over all of them."""
+    if len(dropped) == 0 or not keylists:
+        return keylists
+    flat, bounds = np.concatenate(keylists), np.cumsum([len(k) for k in keylists])[:-1]
+    kept = dropped[np.minimum(np.searchsorted(dropped, flat), len(dropped) - 1)] != flat
+    return np.split(flat[kept], np.r_[0, np.cumsum(kept)][bounds])
 
 
 def _unique_ids(documents: list[Document], on_conflict: str) -> tuple[list[Document], int]:

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 from dedup import ConfigError, DedupIndex, IndexStoreError, InputError, Skipped, scan
-from dedup.buckets import document_keys
+from dedup.buckets import document_keys, shingle_tops
+from dedup.index import _documents
 from dedup.store import FORMAT_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -184,6 +185,56 @@ def test_remove(corpus, path):
             assert victim["id"] not in {m.id for m in index.query({**victim, "id": "probe"})}
         assert len(index) == 43
         assert holders_consistent(index)
+        index.add_many(corpus[45:50])  # recent
+        index.remove(corpus[45]["id"])
+        # A recent article replaced by the write that merges the recent ones (after its look-ups):
+        index.add_many([{**corpus[46], "id": corpus[47]["id"]}, *({**a, "id": f"again-{a['id']}"} for a in corpus[:25])])
+        assert index._store._merged() == index._store._db.execute("SELECT max(seq) FROM articles").fetchone()[0]
+        assert holders_consistent(index)
+
+
+def crowded_triple_case(seed: int = 3) -> tuple[list[dict], dict]:
+    """Six articles holding one phrase (its context triples are full: more than MAX_HOLDERS hold
+    them) in unrelated made-up words, and a probe holding it too."""
+    rng = np.random.default_rng(seed)
+
+    def filler(n: int) -> str:
+        return " ".join("".join(rng.choice(list("bcdfghklmnprstvz"), 3)) + rng.choice(list("aeiou")) +
+                        "".join(rng.choice(list("bcdfghklmnprstvz"), 2)) for _ in range(n))
+
+    phrase = "harbour cranes loaded timber barges downriver overnight"
+    holders = [{"id": f"h{i}", "text": f"{filler(40)}. {phrase}. {filler(40)}."} for i in range(6)]
+    return holders, {"id": "probe", "text": f"{filler(40)}. {phrase}. {filler(40)}."}
+
+
+def candidate_ids(index: DedupIndex, article: dict) -> set[str]:
+    """The stored articles a new ``article`` would be aligned with."""
+    (document,) = _documents([article], index.config)
+    jobs = index._candidates([document], document_keys([document], index.config), [shingle_tops(document)])
+    return {row.id for row in index._store.fetch([m for _, m in jobs])}
+
+
+def test_full_triples_are_skipped_until_an_article_is_removed(path):
+    """A look-up skips triples known to hold MAX_HOLDERS articles; removing some of their holders
+    (here through another handle on the file, from keys merged and recent) makes them count again,
+    as for an index that never skipped them."""
+    holders, probe = crowded_triple_case()
+    with DedupIndex(path) as writer, DedupIndex(path) as reader:
+        writer.add_many(holders)  # 6 holders: none merged (small_merges), all recent
+        assert candidate_ids(reader, probe) == set() and len(reader._full_triples) > 0
+        for victim in holders[:2]:
+            writer.remove(victim["id"])
+        with DedupIndex(path) as fresh:
+            assert candidate_ids(reader, probe) == candidate_ids(fresh, probe) == {"h2", "h3", "h4", "h5"}
+        writer.add_many([{**probe, "id": f"more{i}"} for i in range(30)])  # merged now, full again
+        assert candidate_ids(reader, probe) & {"h2", "h3", "h4", "h5"} == set()
+        with DedupIndex(path) as fresh:  # given the full triples the writer stored when it merged
+            assert candidate_ids(fresh, probe) == candidate_ids(reader, probe)
+            assert set(writer._full_triples.keys().tolist()) & set(fresh._full_triples.keys().tolist())
+        writer.remove("h2")
+        writer.remove("more0")
+        with DedupIndex(path) as fresh:
+            assert candidate_ids(reader, probe) == candidate_ids(fresh, probe)
 
 
 def test_bad_articles_are_skipped_or_refused_with_reasons(path):

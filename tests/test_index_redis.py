@@ -15,7 +15,7 @@ import pytest
 from dedup import ConfigError, DedupIndex, IndexStoreError, InputError
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_index import _child, as_seen, make_corpus  # noqa: E402
+from test_index import _child, as_seen, candidate_ids, crowded_triple_case, make_corpus  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -96,6 +96,16 @@ def test_redis_conflicts_and_remove(server):
         client = redis.Redis.from_url(server.url)
         leftover = [k for k in client.scan_iter("dedup:b:*")]
         assert leftover == []  # removing the last article leaves no band keys behind
+
+
+def test_redis_full_triples_are_skipped_until_an_article_is_removed(server):
+    holders, probe = crowded_triple_case()
+    with DedupIndex(server.url) as writer, DedupIndex(server.url) as reader:
+        writer.add_many(holders)
+        assert candidate_ids(reader, probe) == set() and len(reader._full_triples) > 0
+        for victim in holders[:2]:
+            writer.remove(victim["id"])
+        assert candidate_ids(reader, probe) == {"h2", "h3", "h4", "h5"}
 
 
 def test_redis_settings_are_recorded(server):

@@ -26,7 +26,9 @@ import numpy as np
 __all__ = ["NewRow", "StoredRow", "open_store"]
 
 FORMAT = "dedup-index"
-FORMAT_VERSION = 4  # 3: shingle sets stored; a key filter in SQLite files; 4: context triples stored as keys
+FORMAT_VERSION = 5  # 3: shingle sets stored; a key filter in SQLite files; 4: context triples stored as keys;
+# 5: removals counted (look-ups skip keys known to be full, see fullkeys), known full keys stored in SQLite files,
+# SQLite bands WITHOUT ROWID
 
 
 @dataclass(frozen=True)

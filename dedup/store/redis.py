@@ -10,6 +10,7 @@ Keys (``P`` is the prefix ``dedup:``; nothing is pickled, values are plain strin
     P b:<3 bytes>        hash: band key (8 bytes) -> the first seqs holding it (at most
                          max_bucket_size of them), 12-digit decimals in add order
     P o:<band key>       string: the later seqs holding the key, once the field above is full
+    P removals           counter: articles removed or replaced so far (see dedup.store.fullkeys)
 
 Band keys are grouped into 2^21 bucket hashes so that small hashes stay compact in Redis' memory.
 Each article is added or removed by one Lua script, which Redis runs atomically: an article and
@@ -25,6 +26,7 @@ import numpy as np
 
 from ..exceptions import IndexStoreError, InputError
 from . import FORMAT, FORMAT_VERSION, NewRow, StoredRow
+from .fullkeys import FullKeys
 
 __all__ = ["RedisStore"]
 
@@ -80,6 +82,7 @@ local function remove(p, id)
   end
   redis.call('DEL', doc)
   redis.call('HDEL', p .. 'ids', id)
+  redis.call('INCR', p .. 'removals')
   return 1
 end
 """
@@ -98,13 +101,12 @@ local tag = string.format('%012d', seq)
 for i = 1, #keys, 8 do
   local k = string.sub(keys, i, i + 7)
   local b = bucket(p, k)
-  local held = redis.call('HSTRLEN', b, k)
-  if held == 0 then
-    redis.call('HSET', b, k, tag)
-  elseif held < cap and redis.call('EXISTS', p .. 'o:' .. k) == 0 then
-    redis.call('HSET', b, k, redis.call('HGET', b, k) .. tag)
-  else
-    redis.call('APPEND', p .. 'o:' .. k, tag)
+  if redis.call('HSETNX', b, k, tag) == 0 then  -- one call for a new key, as nearly all are
+    if redis.call('HSTRLEN', b, k) < cap and redis.call('EXISTS', p .. 'o:' .. k) == 0 then
+      redis.call('HSET', b, k, redis.call('HGET', b, k) .. tag)
+    else
+      redis.call('APPEND', p .. 'o:' .. k, tag)
+    end
   end
 end
 redis.call('HSET', p .. 'doc:' .. seq, 'id', id, 'text', ARGV[4], 'meta', ARGV[5], 'keys', keys, 'shingles', ARGV[7])
@@ -116,18 +118,24 @@ REMOVE = _REMOVE + "return remove(ARGV[1], ARGV[2])"
 
 # Only the keys held come back (as their position and holders): nearly all keys of a new article
 # are held by no one, and a reply of one empty value per key cost more to read than the look-up.
+# One call answers several requests (ARGV: prefix, then keys and cap of each), after the number
+# of removals (see dedup.store.fullkeys).
 LOOKUP = _BUCKET + """
-local p, keys, cap, out = ARGV[1], ARGV[2], tonumber(ARGV[3]) * 12, {}
-for i = 1, #keys, 8 do
-  local k = string.sub(keys, i, i + 7)
-  local v = redis.call('HGET', bucket(p, k), k)
-  if v then
-    if #v < cap then v = v .. (redis.call('GET', p .. 'o:' .. k) or '') end
-    out[#out + 1] = (i - 1) / 8
-    out[#out + 1] = v
+local p, reply = ARGV[1], {tonumber(redis.call('GET', ARGV[1] .. 'removals') or '0')}
+for r = 2, #ARGV, 2 do
+  local keys, cap, out = ARGV[r], tonumber(ARGV[r + 1]) * 12, {}
+  for i = 1, #keys, 8 do
+    local k = string.sub(keys, i, i + 7)
+    local v = redis.call('HGET', bucket(p, k), k)
+    if v then
+      if #v < cap then v = v .. (redis.call('GET', p .. 'o:' .. k) or '') end
+      out[#out + 1] = (i - 1) / 8
+      out[#out + 1] = v
+    end
   end
+  reply[#reply + 1] = out
 end
-return out
+return reply
 """
 
 CREATE = """
@@ -189,14 +197,31 @@ class RedisStore:
 
     def lookup(self, keys: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray]:
         """Who holds each key: all holders, or at least the first ``cap`` of a bucket holding more."""
-        if len(keys) == 0:
-            return np.empty(0, np.int64), np.empty(0, np.int64)
+        return self.lookup_many([(keys, cap, None)])[0]
+
+    def lookup_many(self, requests: list[tuple[np.ndarray, int, FullKeys | None]]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """:meth:`lookup` of several ``(keys, cap, full)`` requests in one round trip; keys that
+        ``full`` knows to hold ``cap`` or more articles are skipped (see
+        :class:`~dedup.store.fullkeys.FullKeys`), those found so are added to it."""
+        if not any(len(keys) for keys, _, _ in requests):
+            return [(np.empty(0, np.int64), np.empty(0, np.int64)) for _ in requests]
+        asked = [keys[~full.known(keys)] if full is not None else keys for keys, _, full in requests]
         with self._errors("read from"):
-            reply = self._lookup(args=[PREFIX, keys.astype("<i8").tobytes(), cap])
-        held, values = np.array(reply[0::2], dtype=np.int64), reply[1::2]
-        lengths = np.array([len(v) // 12 for v in values], dtype=np.int64)
-        seqs = np.frombuffer(b"".join(values), dtype="S12").astype(np.int64) if lengths.sum() else np.empty(0, np.int64)
-        return np.repeat(keys.astype(np.int64)[held], lengths), seqs
+            reply = self._lookup(args=[PREFIX, *[a for keys, (_, cap, _) in zip(asked, requests)
+                                                 for a in (keys.astype("<i8").tobytes(), cap)]])
+        removals, answers = int(reply[0]), []
+        for keys, (every, cap, full), out in zip(asked, requests, reply[1:]):
+            if full is not None and full.removals != removals:
+                full.sync(removals)
+                if len(keys) < len(every):  # skipped keys may be full no longer: ask again
+                    return self.lookup_many(requests)
+            held, values = np.array(out[0::2], dtype=np.int64), out[1::2]
+            lengths = np.array([len(v) // 12 for v in values], dtype=np.int64)
+            seqs = np.frombuffer(b"".join(values), dtype="S12").astype(np.int64) if lengths.sum() else np.empty(0, np.int64)
+            if full is not None:
+                full.add(keys[held[lengths >= cap]])
+            answers.append((np.repeat(keys.astype(np.int64)[held], lengths), seqs))
+        return answers
 
     def fetch_shingles(self, seqs: list[int]) -> dict[int, np.ndarray]:
         with self._errors("read from"):

@@ -3,24 +3,35 @@
 Schema (``PRAGMA application_id`` marks the file as a dedup index, ``user_version`` is the format)::
 
     settings(name TEXT PRIMARY KEY, value TEXT)          format, version, settings (JSON)
-    state(name TEXT PRIMARY KEY, value INTEGER)          merged: the last seq whose keys are in bands
+    state(name TEXT PRIMARY KEY, value INTEGER)          merged: the last seq whose keys are in bands;
+                                                         removals: articles removed or replaced so far
     articles(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE, text, meta JSON, keys BLOB,
              shingles BLOB)                              shingles: see dedup.store.NewRow
-    bands(entry INTEGER PRIMARY KEY)                     band key (top 40 bits) | seq (low 24 bits)
+    bands(entry INTEGER PRIMARY KEY) WITHOUT ROWID       band key (top 40 bits) | seq (low 24 bits)
     keyfilter(id INTEGER PRIMARY KEY, bits BLOB)         one row: the KeyFilter of the keys in bands
+    fullkeys(cap INTEGER PRIMARY KEY, removals INTEGER,  keys known to hold cap articles when the removal
+             keys BLOB)                                  count was removals (dedup.store.fullkeys), per cap
 
 Band keys live in two places, like the levels of a log-structured merge tree. A new article's
 keys are only in its ``keys`` blob (one row written per article, whatever its number of keys);
 each open store keeps the keys of these recent articles in memory, sorted, and refreshes them
 from the rows it has not seen yet. Once :data:`MERGE_AT` articles are recent, the writer that
-crosses the mark merges all their keys into ``bands``, one B-tree keyed by the packed entry, in
-sorted order. Random single-key inserts into a B-tree of tens of millions of rows cost several
-microseconds each and rewrite most of its pages every batch; one sorted merge per
-:data:`MERGE_AT` articles does not. Memory stays bounded by :data:`MERGE_AT`, not by the index.
+crosses the mark merges all their keys (from memory) into ``bands``, one B-tree keyed by the
+packed entry, in sorted order. Random single-key inserts into a B-tree of tens of millions of
+rows cost several microseconds each and rewrite most of its pages every batch; one sorted merge
+per :data:`MERGE_AT` articles does not (its cost is about 0.8 microseconds per key, nearly all
+of it per row, little of it growing with the tree). Memory stays bounded by :data:`MERGE_AT`,
+not by the index.
 
 Looking keys up costs a few microseconds per key too, and nearly every key of a new article is
 absent, so each merge also marks its keys in a fixed-size :class:`~dedup.store.keyfilter.KeyFilter`
-stored beside ``bands``; only the keys it may hold are looked up in the B-tree.
+stored beside ``bands``; only the keys it may hold are looked up in the B-tree. Common context
+triples pass the filter, and most of those held by a stored article are full (held by
+:data:`~dedup.context.MAX_HOLDERS`, so they pair no newcomer): look-ups skip the ones known to be
+(:class:`~dedup.store.fullkeys.FullKeys`, stored at each merge). A removal, which can make a
+full key count again, increments ``removals``; a store that sees the count change forgets its
+known full keys and drops removed articles from its recent keys (whose holders would otherwise
+still count).
 
 Every write is one ``BEGIN IMMEDIATE`` transaction (writers queue on ``busy_timeout``), so an
 article and its band keys appear together or not at all, also when the process is killed.
@@ -40,20 +51,24 @@ from ..arrays import ranks
 from ..candidates import OWNER_BITS, sorted_unique
 from ..exceptions import IndexStoreError, InputError
 from . import FORMAT, FORMAT_VERSION, NewRow, StoredRow
+from .fullkeys import FullKeys
 from .keyfilter import KeyFilter
 
 __all__ = ["MERGE_AT", "SQLiteStore"]
 
-MERGE_AT = 20_000  # recent articles (keys in memory, about 2.5 KB each) before a merge into bands
+MERGE_AT = 10_000  # recent articles (keys in memory, about 6 KB each) before a merge into bands
+# 20,000 cost the same CPU at 60,000-80,000 articles (2.11 against 2.14 ms per article), with twice the memory
 _OWNER = (1 << OWNER_BITS) - 1  # the low bits of a packed entry: its article's seq
 _MERGE_ROWS = 1 << 19  # entries per INSERT statement while merging
 
 APPLICATION_ID = 0x64647570  # "ddup"
 _BUSY_TIMEOUT_MS = 120_000
-_CACHE_KIB = 65_536  # bounded page cache: memory does not grow with the index
+_CACHE_KIB = 16_384  # bounded page cache: memory does not grow with the index. 64 MB gave no faster look-ups
+# or merges at 80,000 articles (1.55 against 1.50 CPU ms per added article, 13.5 against 13.0 s per merge)
 # Measured merging 12 million sorted keys into a B-tree of 24 million: 16 KB pages 9.3 CPU s and
 # 14 s wall, 4 KB pages 12.6 and 23 s (64 KB: 11.2 and 19 s); looking up 100,000 keys then took
-# 0.19 s and 0.27 s.
+# 0.19 s and 0.27 s. Merging 17 million keys into 51 million cost 14.6 CPU s as a rowid table and 12.2 s
+# WITHOUT ROWID (a B-tree of keys alone, 11% smaller), whose look-ups are as fast or faster.
 _PAGE_SIZE = 16_384
 
 _SCHEMA = """
@@ -62,9 +77,11 @@ CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value INTEGER NOT NULL)
 CREATE TABLE IF NOT EXISTS articles (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, text TEXT NOT NULL,
     meta TEXT NOT NULL, keys BLOB NOT NULL, shingles BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS bands (entry INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS bands (entry INTEGER PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS keyfilter (id INTEGER PRIMARY KEY CHECK (id = 0), bits BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS fullkeys (cap INTEGER PRIMARY KEY, removals INTEGER NOT NULL, keys BLOB NOT NULL);
 INSERT OR IGNORE INTO state VALUES ('merged', 0);
+INSERT OR IGNORE INTO state VALUES ('removals', 0);
 """
 
 
@@ -75,7 +92,19 @@ class _Recent:
     def __init__(self) -> None:
         self.seen = 0  # the last seq read
         self.merged = 0  # the merge mark when last read
+        self.removals = 0  # the store's removal count when last read
         self.segments: list[np.ndarray] = []
+
+    def keep_only(self, alive: list[int], removals: int) -> None:
+        """Drop the entries of the articles removed since (by any process): ``alive`` are the
+        seqs after the merge mark still stored. A removed article's entries would otherwise still
+        count as holders, and the pairing rules count holders."""
+        if self.segments and self.seen > self.merged:
+            stored = np.zeros(self.seen - self.merged + 1, dtype=bool)
+            alive_seqs = np.asarray(alive, dtype=np.int64)
+            stored[alive_seqs[alive_seqs <= self.seen] - self.merged] = True
+            self.segments = [e[stored[(e & _OWNER) - self.merged]] for e in self.segments]
+        self.removals = removals
 
     def update(self, merged: int, rows: list[tuple[int, bytes]]) -> np.ndarray:
         """Drop what is merged into bands now, add these rows; returns the entries added."""
@@ -116,6 +145,7 @@ class SQLiteStore:
         self._filter: KeyFilter | None = None
         self._filter_mark = 0  # the merge mark the filter was read at
         self._filter_recent = False  # whether the filter marks the recent keys too
+        self._full: dict[int, FullKeys] = {}  # the known full keys of look-ups, by cap
         if not create and not Path(path).exists():
             raise IndexStoreError(f"{self.location}: no such index; create it with `dedup index add`")
         try:
@@ -219,23 +249,83 @@ class SQLiteStore:
         """Who holds each of these band keys (sorted, unique, low :data:`OWNER_BITS` bits zero):
         every holder of a key held by fewer than ``cap`` articles, and at least the first ``cap``
         (by seq) of the others, all that the pairing rules look at."""
-        if len(keys) == 0:
-            return np.empty(0, np.int64), np.empty(0, np.int64)
+        return self.lookup_many([(keys, cap, None)])[0]
+
+    def lookup_many(self, requests: list[tuple[np.ndarray, int, FullKeys | None]]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """:meth:`lookup` of several ``(keys, cap, full)`` requests in one read and one statement.
+
+        With a :class:`~dedup.store.fullkeys.FullKeys`, the keys it knows to hold ``cap`` or more
+        articles are not looked up (and not in the answer), and those found so are added to it."""
+        if not any(len(keys) for keys, _, _ in requests):
+            return [(np.empty(0, np.int64), np.empty(0, np.int64)) for _ in requests]
         with self._reading(), self._errors("read"):
-            merged = self._merged()
+            merged, removals = self._state()
+            if removals != self._recent.removals:
+                self._recent.update(merged, [])
+                self._recent.keep_only([r[0] for r in self._db.execute("SELECT seq FROM articles WHERE seq > ?",
+                                                                       (merged,))], removals)
             rows = self._db.execute("SELECT seq, keys FROM articles WHERE seq > ? ORDER BY seq",
                                     (max(merged, self._recent.seen),)).fetchall()
-            keys = keys[self._held_filter(merged, rows).maybe_held(keys)]
-            # A key's first ``cap`` holders, up to its cap-th entry when it has that many: a stock
-            # phrase's band key or a common context triple is held by thousands of articles.
-            stored = self._db.execute(
-                "SELECT b.entry FROM json_each(?1) AS q JOIN bands AS b ON b.entry BETWEEN q.value AND coalesce("
-                "(SELECT entry FROM bands WHERE entry BETWEEN q.value AND q.value + ?2 ORDER BY entry LIMIT 1 OFFSET ?3),"
-                " q.value + ?2)",
-                (json.dumps(keys.tolist()), _OWNER, max(cap, 1) - 1)).fetchall() if merged and len(keys) else []
-        entries = np.concatenate([np.array(stored, dtype=np.int64).ravel(), self._recent.lookup(keys)])
-        entries = sorted_unique(entries)  # by key, then seq (one key's entries share their sign)
-        return entries & ~_OWNER, entries & _OWNER
+            held = self._held_filter(merged, rows)
+            asked = []
+            for keys, cap, full in requests:
+                if full is not None:
+                    self._sync_full(full, cap, removals)
+                    keys = keys[~full.known(keys)]
+                asked.append(keys[held.maybe_held(keys)])
+            stored = (self._stored_holders(asked, [cap for _, cap, _ in requests]) if merged
+                      else [np.empty(0, np.int64) for _ in asked])
+        answers = []
+        for keys, (_, cap, full), found in zip(asked, requests, stored):
+            entries = sorted_unique(np.concatenate([found, self._recent.lookup(keys)]))
+            keys, seqs = entries & ~_OWNER, entries & _OWNER  # by key, then seq (one key's entries share their sign)
+            if full is not None and len(keys):
+                starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+                full.add(keys[starts[np.diff(np.r_[starts, len(keys)]) >= cap]])
+            answers.append((keys, seqs))
+        return answers
+
+    def _sync_full(self, full: FullKeys, cap: int, removals: int) -> None:
+        """Bring ``full`` up to date: emptied after removals, then given the stored keys known
+        full (saved at each merge) when they are still valid."""
+        if full.removals != removals or cap not in self._full:
+            full.sync(removals)
+            row = self._db.execute("SELECT removals, keys FROM fullkeys WHERE cap = ?", (cap,)).fetchone()
+            if row and row[0] == removals:
+                full.add(np.frombuffer(row[1], dtype="<i8"))
+            self._full[cap] = full
+
+    def _save_full(self) -> None:
+        """Store the keys known full, with those stored by others (while no article is removed)."""
+        _, removals = self._state()
+        for cap, full in self._full.items():
+            if full.removals == removals:
+                row = self._db.execute("SELECT removals, keys FROM fullkeys WHERE cap = ?", (cap,)).fetchone()
+                if row and row[0] == removals:
+                    full.add(np.frombuffer(row[1], dtype="<i8"))
+                self._db.execute("INSERT OR REPLACE INTO fullkeys VALUES (?, ?, ?)",
+                                 (cap, removals, full.keys().astype("<i8").tobytes()))
+
+    def _stored_holders(self, asked: list[np.ndarray], caps: list[int]) -> list[np.ndarray]:
+        """The merged holders of each request's keys (the first ``cap`` of a key at least), one
+        statement for all requests."""
+        # A key's first ``cap`` holders, up to its cap-th entry when it has that many: a stock
+        # phrase's band key or a common context triple is held by thousands of articles.
+        parts, params = [], []
+        for n, (keys, cap) in enumerate(zip(asked, caps)):
+            if len(keys):
+                parts.append(f"SELECT {n}, b.entry FROM json_each(?{len(params) + 1}) AS q JOIN bands AS b ON b.entry "
+                             f"BETWEEN q.value AND coalesce((SELECT entry FROM bands WHERE entry BETWEEN q.value AND "
+                             f"q.value + {_OWNER} ORDER BY entry LIMIT 1 OFFSET ?{len(params) + 2}), q.value + {_OWNER})")
+                params += [json.dumps(keys.tolist()), max(cap, 1) - 1]
+        rows = np.array(self._db.execute(" UNION ALL ".join(parts), params).fetchall() if parts else [],
+                        dtype=np.int64).reshape(-1, 2)
+        return [rows[rows[:, 0] == n, 1] for n in range(len(asked))]
+
+    def _state(self) -> tuple[int, int]:
+        """The merge mark and the number of articles ever removed (or replaced)."""
+        state = dict(self._db.execute("SELECT name, value FROM state"))
+        return state["merged"], state.get("removals", 0)
 
     def _merged(self) -> int:
         return self._db.execute("SELECT value FROM state WHERE name = 'merged'").fetchone()[0]
@@ -332,21 +422,36 @@ class SQLiteStore:
             entries = _entries([np.frombuffer(blob, dtype="<i8")], [seq])
             self._db.executemany("DELETE FROM bands WHERE entry = ?", ((e,) for e in entries.tolist()))
         self._db.execute("DELETE FROM articles WHERE seq = ?", (seq,))
+        # Look-ups skip keys known to be full (FullKeys) only while no article has been removed.
+        self._db.execute("INSERT INTO state VALUES ('removals', 1) ON CONFLICT (name) DO UPDATE SET value = value + 1")
         return True
 
     def _merge(self, merged: int, last: int) -> None:
-        """Move the keys of articles ``(merged, last]`` into ``bands``, in sorted order."""
-        rows = self._db.execute("SELECT seq, keys FROM articles WHERE seq > ? AND seq <= ? ORDER BY seq",
-                                (merged, last)).fetchall()
-        entries = np.sort(_entries([np.frombuffer(k, dtype="<i8") for _, k in rows], [seq for seq, _ in rows]))
+        """Move the keys of articles ``(merged, last]`` into ``bands``, in sorted order.
+
+        The keys come from the recent keys in memory (with the rows written since they were last
+        read), not from the recent rows' blobs: reading those cost a second copy of them and left
+        the process about 100 MB larger afterwards. The filter in memory marks the recent keys
+        already; only the ones read here are marked."""
+        marked = self._merged_filter(merged)
+        up_to_date = self._filter_recent
+        added = self._recent.update(merged, self._db.execute(
+            "SELECT seq, keys FROM articles WHERE seq > ? AND seq <= ? ORDER BY seq",
+            (max(merged, self._recent.seen), last)).fetchall())
+        _, removals = self._state()
+        self._recent.keep_only([r[0] for r in self._db.execute(
+            "SELECT seq FROM articles WHERE seq > ? AND seq <= ?", (merged, last))], removals)
+        entries = np.sort(np.concatenate([np.empty(0, np.int64), *self._recent.segments]))
+        entries = entries[(entries & _OWNER) <= last]
         for first in range(0, len(entries), _MERGE_ROWS):
             self._db.execute("INSERT OR IGNORE INTO bands SELECT value FROM json_each(?)",
                              (json.dumps(entries[first : first + _MERGE_ROWS].tolist()),))
-        marked = self._merged_filter(merged)
-        marked.add(entries)
+        marked.add(added if up_to_date else entries)
         self._db.execute("INSERT OR REPLACE INTO keyfilter VALUES (0, ?)", (marked.to_bytes(),))
         self._db.execute("UPDATE state SET value = ? WHERE name = 'merged'", (last,))
         self._filter_mark = last
+        self._recent.update(last, [])
+        self._save_full()
 
     def remove(self, article_id: str) -> bool:
         with self.transaction(), self._errors("remove"):
