@@ -211,7 +211,7 @@ def candidate_ids(index: DedupIndex, article: dict) -> set[str]:
     """The stored articles a new ``article`` would be aligned with."""
     (document,) = _documents([article], index.config)
     jobs = index._candidates([document], document_keys([document], index.config), [shingle_tops(document)])
-    return {row.id for row in index._store.fetch([m for _, m in jobs])}
+    return {row.id for row in index._store.fetch([m for _, m, _ in jobs])}
 
 
 def test_full_triples_are_skipped_until_an_article_is_removed(path):
