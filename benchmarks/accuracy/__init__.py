@@ -1,8 +1,7 @@
 """Accuracy benchmark: PAN 2013, Clough-Stevenson, Reuters-21578 and a generated news-reuse set.
 
 Run with ``python -m benchmarks accuracy [--data=DIR] [--quick] [--only=pan13,clough,...]
-[--scan-arg=--threshold=0.7 ...] [--via=library]``. Options take ``=`` because the benchmark dispatcher passes on
-only arguments that start with ``-``. Results go to ``benchmarks/results/accuracy.json`` and
+[--scan-arg=--threshold=0.7 ...] [--via=library]``. Results go to ``benchmarks/results/accuracy.json`` and
 ``accuracy.md``; progress goes to stderr and the markdown table to stdout.
 """
 
