@@ -20,7 +20,7 @@ from difflib import SequenceMatcher
 import numpy as np
 
 from .chains import Chain, chain_seeds, seeds
-from .context import triple_set
+from .context import shared_triples
 from .models import Passage
 from .paraphrase import sentence_spans
 
@@ -46,6 +46,8 @@ _BRIDGE_WORDS = 12
 # them (Dice): a copy keeps its figures, while same-template stories ("wholesale prices rose 0.2
 # pct in February ...", quarterly results) word alike around different ones.
 _FIGURES = 2
+# A paraphrase passage holding most of one side of an exact passage of this many words, whose
+# other side it does not meet, spans text copied from elsewhere and is dropped.
 _CROSSED_WORDS = 20
 # Exact passages of this many words fix where their sentences were copied to (see
 # dedup.paraphrase: seeds that contradict them are dropped).
@@ -214,8 +216,7 @@ def _one_phrase(points: np.ndarray, spans: list[Span], min_words: int, text_a: s
         return False
     if any(min(s.a1 - s.a0, s.b1 - s.b0) >= min_words for s in spans):
         return False
-    shared = np.intersect1d(triple_set(text_a, tokens_a), triple_set(text_b, tokens_b), assume_unique=True)
-    return len(shared) < _REWORDED_TRIPLES
+    return shared_triples(text_a, tokens_a, text_b, tokens_b) < _REWORDED_TRIPLES
 
 
 def _touch(x: Span, y: Span) -> bool:
@@ -248,10 +249,15 @@ def _gap_dice(x: Span, y: Span, ha: np.ndarray, hb: np.ndarray) -> float:
     return _word_dice(ha[min(x.a1, y.a1) : max(x.a0, y.a0)], hb[min(x.b1, y.b1) : max(x.b0, y.b0)])
 
 
+def _inside(overlap: int, x: int, y: int) -> bool:
+    """Whether the shorter of two ranges (lengths ``x`` and ``y``) that overlap by ``overlap``
+    words lies mostly inside the other."""
+    return 2 * overlap >= min(x, y)
+
+
 def _part(overlap: int, x: int, y: int) -> bool:
-    """Whether a range overlapping another by ``overlap`` words lies mostly inside it and is at
-    most half its length (``x`` and ``y`` are the two lengths)."""
-    return 2 * overlap >= min(x, y) and 2 * min(x, y) <= max(x, y)
+    """:func:`_inside`, and at most half the other's length."""
+    return _inside(overlap, x, y) and 2 * min(x, y) <= max(x, y)
 
 
 def _edited(span: Span) -> bool:
@@ -281,8 +287,8 @@ def _join(spans: list[Span], ha: np.ndarray, hb: np.ndarray) -> list[Span]:
             hull = _hull(last, span)
             balanced = max(hull.a1 - hull.a0, hull.b1 - hull.b0) <= _JOIN_RATIO * min(hull.a1 - hull.a0, hull.b1 - hull.b0)
             # (two pieces mostly on the same words of one side are one text matched twice)
-            edited = (_edited(last) and _edited(span) and 2 * -gap_a < min(last.a1 - last.a0, span.a1 - span.a0)
-                      and 2 * -gap_b < min(last.b1 - last.b0, span.b1 - span.b0))
+            edited = (_edited(last) and _edited(span) and not _inside(-gap_a, last.a1 - last.a0, span.a1 - span.a0)
+                      and not _inside(-gap_b, last.b1 - last.b0, span.b1 - span.b0))
             if balanced and (far <= _JOIN_CLOSE or (far <= _JOIN_WORDS and (
                     nested or alike or edited))):
                 joined[-1] = hull
@@ -344,6 +350,7 @@ def _uncovered_dice(span: Span, exact: list[Span], ha: np.ndarray, hb: np.ndarra
     if max(len(added_a), len(added_b)) <= _BRIDGE_WORDS and len(added_a) < len(keep_a):
         return 1.0
     return _word_dice(added_a, added_b)
+
 
 def _figures(text: str, tokens, first: int, end: int) -> np.ndarray:
     """Hashes of the tokens ``[first, end)`` that are figures (start with a digit)."""

@@ -4,7 +4,21 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["counted_at_least", "equal_pairs", "groups", "ranks", "sorted_unique"]
+__all__ = ["codes_to_pairs", "counted_at_least", "equal_pairs", "groups", "pair_codes", "ranks", "sorted_unique"]
+
+
+def pair_codes(pairs: np.ndarray) -> np.ndarray:
+    """Each row ``(i, j)`` of article numbers as one sortable int64 ``i << 32 | j``.
+
+    >>> codes_to_pairs(pair_codes(np.array([[1, 2], [3, 4]]))).tolist()
+    [[1, 2], [3, 4]]
+    """
+    return pairs[:, 0] << 32 | pairs[:, 1]
+
+
+def codes_to_pairs(codes: np.ndarray) -> np.ndarray:
+    """The ``(i, j)`` rows of :func:`pair_codes`."""
+    return np.column_stack([codes >> 32, codes & 0xFFFFFFFF])
 
 
 def ranks(counts: np.ndarray) -> np.ndarray:

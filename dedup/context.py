@@ -30,12 +30,13 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import counted_at_least, groups, sorted_unique
+from .arrays import codes_to_pairs, counted_at_least, groups, sorted_unique
 from .normalize import Tokens, fmix64_array
 from .sentences import content_terms
 from .spill import PartitionedKeys
 
-__all__ = ["MIN_SHARED", "joined_triples", "spilled_triple_pairs", "triple_pairs", "triple_set", "triples"]
+__all__ = ["MIN_SHARED", "joined_triples", "shared_together", "shared_triples", "spilled_triple_pairs", "triple_pairs",
+           "triple_set", "triples"]
 
 # Two articles sharing at least MIN_SHARED triples, counted only while a triple has fewer than
 # MAX_HOLDERS holders (more make it a stock phrase), are a candidate pair. Measured on PAN 2013
@@ -68,6 +69,11 @@ def triple_set(text: str, tokens: Tokens) -> np.ndarray:
     """The sorted distinct context triples of one text."""
     terms = content_terms(text, tokens)
     return sorted_unique(triples(terms[terms != 0]))
+
+
+def shared_triples(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens) -> int:
+    """How many distinct context triples two texts share."""
+    return len(np.intersect1d(triple_set(text_a, tokens_a), triple_set(text_b, tokens_b), assume_unique=True))
 
 
 def _text_triples(text: str, tokens: Tokens) -> np.ndarray:
@@ -188,5 +194,4 @@ def _bucket_codes(packed: np.ndarray, key_mask: np.uint64, owner_mask: np.uint64
 
 def _shared_enough(codes: np.ndarray) -> np.ndarray:
     """The ``(i, j)`` pairs whose code occurs at least :data:`MIN_SHARED` times, sorted."""
-    code = counted_at_least(codes, MIN_SHARED)[0].astype(np.int64)
-    return np.column_stack([code >> 32, code & 0xFFFFFFFF])
+    return codes_to_pairs(counted_at_least(codes, MIN_SHARED)[0].astype(np.int64))

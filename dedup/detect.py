@@ -19,9 +19,10 @@ from typing import Any
 import numpy as np
 
 from .align import align
+from .arrays import pair_codes
 from .batches import PAIR_BATCH, pair_batches
 from .candidates import KEY_MASK, OWNER_MASK, candidate_pairs, load_kernels, sign_chunk, sorted_unique, tiers, unique_pairs
-from .context import MIN_SHARED, shared_together, spilled_triple_pairs, triple_set
+from .context import MIN_SHARED, shared_together, shared_triples, spilled_triple_pairs
 from .cluster import cluster_articles, cluster_passages
 from .config import Config, resolve
 from .copies import (date_key, exact_copies, near_copies, with_representative_pairs, without_member_keys,
@@ -196,9 +197,7 @@ def _reworded(a: Document, b: Document) -> bool:
     """Whether two articles share :data:`~dedup.context.MIN_SHARED` context triples: the candidate
     rule of reworded reuse (every word edited, the content words kept together) for a corpus of
     the two."""
-    shared = np.intersect1d(triple_set(a.article.text, a.tokens), triple_set(b.article.text, b.tokens),
-                            assume_unique=True)
-    return len(shared) >= MIN_SHARED
+    return shared_triples(a.article.text, a.tokens, b.article.text, b.tokens) >= MIN_SHARED
 
 
 _CHUNK = 1000  # articles per signing task
@@ -273,8 +272,7 @@ def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Pro
                                                                            OWNER_MASK)
         candidates = unique_pairs([candidates, triple_candidates])
         # (copy members hold no triples: their pairs need no mapping onto representatives)
-        reworded = without_member_pairs(triple_candidates, near)
-        reworded = sorted_unique(reworded[:, 0] << 32 | reworded[:, 1])
+        reworded = sorted_unique(pair_codes(without_member_pairs(triple_candidates, near)))
         del keys, triple_candidates
         candidates = without_member_pairs(with_representative_pairs(candidates, copies), near)
         stats["exact_copies_collapsed"] = sum(len(m) for m in copies.values())
@@ -330,7 +328,8 @@ def _near_duplicates(articles: dict[int, Article], pairs: list[tuple[int, int]],
 def _align_all(pool, candidates: np.ndarray, reworded: np.ndarray, articles: list[Article | None], config: Config,
                progress: Progress) -> list[Pair]:
     """Phase 3: verify and align every candidate pair on the workers; pairs sorted by ids.
-    ``reworded`` holds the sorted codes ``i << 32 | j`` of the pairs found by context triples."""
+    ``reworded`` holds the sorted codes (:func:`~dedup.arrays.pair_codes`) of the pairs found by
+    context triples."""
     pairs = []
     progress("align", 0, len(candidates))
     batches = pair_batches(candidates, articles, config, reworded)

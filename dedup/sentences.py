@@ -166,6 +166,8 @@ def _joined_short(bounds: np.ndarray, shortest: int) -> np.ndarray:
 
 
 _features_cache: OrderedDict[str, TextFeatures] = OrderedDict()
+
+
 class _TermTable:
     """Token key hash -> term for every word met so far, so that a word is stemmed once: a dict
     for the tokens of one text, and sorted copies of its keys and values, searched with numpy,
