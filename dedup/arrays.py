@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["codes_to_pairs", "counted_at_least", "equal_pairs", "groups", "pair_codes", "ranks", "sorted_unique"]
+__all__ = ["counted_at_least", "equal_pairs", "groups", "pack_pairs", "ranks", "sorted_unique", "unpack_pairs"]
 
 
-def pair_codes(pairs: np.ndarray) -> np.ndarray:
-    """Each row ``(i, j)`` of article numbers as one sortable int64 ``i << 32 | j``.
+def pack_pairs(pairs: np.ndarray) -> np.ndarray:
+    """Each row ``(i, j)`` of article numbers (both non-negative) as one sortable int64
+    ``i << 32 | j`` (the index, whose members may be negative, packs with
+    :func:`dedup.buckets.pair_codes`).
 
-    >>> codes_to_pairs(pair_codes(np.array([[1, 2], [3, 4]]))).tolist()
+    >>> unpack_pairs(pack_pairs(np.array([[1, 2], [3, 4]]))).tolist()
     [[1, 2], [3, 4]]
     """
     return pairs[:, 0] << 32 | pairs[:, 1]
 
 
-def codes_to_pairs(codes: np.ndarray) -> np.ndarray:
-    """The ``(i, j)`` rows of :func:`pair_codes`."""
+def unpack_pairs(codes: np.ndarray) -> np.ndarray:
+    """The ``(i, j)`` rows of :func:`pack_pairs`."""
     return np.column_stack([codes >> 32, codes & 0xFFFFFFFF])
 
 

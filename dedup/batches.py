@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .arrays import pair_codes
+from .arrays import pack_pairs
 from .config import Config
 from .models import Article
 
@@ -43,12 +43,12 @@ def pair_batches(candidates: np.ndarray, articles: list[Article | None], config:
                  marked: np.ndarray | None = None):
     """Tasks ``(articles involved, pairs, config)`` of ``PAIR_BATCH`` candidate pairs each, in
     locality order; the articles are the scan's, without the texts it can read again. Each pair
-    is ``(i, j, mark)``: whether its code (:func:`~dedup.arrays.pair_codes`) is in the sorted
+    is ``(i, j, mark)``: whether its code (:func:`~dedup.arrays.pack_pairs`) is in the sorted
     array ``marked``."""
     candidates = locality_order(candidates)
     for start in range(0, len(candidates), PAIR_BATCH):
         rows = candidates[start : start + PAIR_BATCH]
-        marks = (np.isin(pair_codes(rows), marked, assume_unique=True) if marked is not None
+        marks = (np.isin(pack_pairs(rows), marked, assume_unique=True) if marked is not None
                  else np.zeros(len(rows), dtype=bool))
         batch = [(i, j, mark) for (i, j), mark in zip(rows.tolist(), marks.tolist())]
         involved = {k: articles[k] for i, j, _ in batch for k in (i, j)}

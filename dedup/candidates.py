@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import codes_to_pairs, counted_at_least, pair_codes, sorted_unique
+from .arrays import counted_at_least, pack_pairs, sorted_unique, unpack_pairs
 from .compiled import start, use_kernels
 from .config import Config
 from .lsh import band_keys, band_params, even_odds, miss_probability
@@ -194,7 +194,7 @@ def unique_pairs(pairs: list[np.ndarray]) -> np.ndarray:
     if not pairs:
         return np.empty((0, 2), dtype=np.int64)
     both = np.concatenate(pairs)
-    return codes_to_pairs(sorted_unique(pair_codes(both)))
+    return unpack_pairs(sorted_unique(pack_pairs(both)))
 
 
 def shared_at_least(pairs: list[np.ndarray], times: int) -> tuple[np.ndarray, int]:
@@ -205,8 +205,8 @@ def shared_at_least(pairs: list[np.ndarray], times: int) -> tuple[np.ndarray, in
     if not pairs:
         return np.empty((0, 2), dtype=np.int64), 0
     both = np.concatenate(pairs)
-    kept, short = counted_at_least(pair_codes(both), times)
-    return codes_to_pairs(kept), short
+    kept, short = counted_at_least(pack_pairs(both), times)
+    return unpack_pairs(kept), short
 
 
 def candidate_pairs(keys: list[list[np.ndarray]], config: Config) -> tuple[np.ndarray, dict[str, Any]]:

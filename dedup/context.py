@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import codes_to_pairs, counted_at_least, groups, sorted_unique
+from .arrays import counted_at_least, groups, sorted_unique, unpack_pairs
 from .normalize import Tokens, fmix64_array
 from .sentences import content_terms
 from .spill import PartitionedKeys
@@ -194,4 +194,4 @@ def _bucket_codes(packed: np.ndarray, key_mask: np.uint64, owner_mask: np.uint64
 
 def _shared_enough(codes: np.ndarray) -> np.ndarray:
     """The ``(i, j)`` pairs whose code occurs at least :data:`MIN_SHARED` times, sorted."""
-    return codes_to_pairs(counted_at_least(codes, MIN_SHARED)[0].astype(np.int64))
+    return unpack_pairs(counted_at_least(codes, MIN_SHARED)[0].astype(np.int64))

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .align import align
-from .arrays import pair_codes
+from .arrays import pack_pairs
 from .batches import PAIR_BATCH, pair_batches
 from .candidates import KEY_MASK, OWNER_MASK, candidate_pairs, load_kernels, sign_chunk, sorted_unique, tiers, unique_pairs
 from .context import MIN_SHARED, shared_together, shared_triples, spilled_triple_pairs
@@ -272,7 +272,7 @@ def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Pro
                                                                            OWNER_MASK)
         candidates = unique_pairs([candidates, triple_candidates])
         # (copy members hold no triples: their pairs need no mapping onto representatives)
-        reworded = sorted_unique(pair_codes(without_member_pairs(triple_candidates, near)))
+        reworded = sorted_unique(pack_pairs(without_member_pairs(triple_candidates, near)))
         del keys, triple_candidates
         candidates = without_member_pairs(with_representative_pairs(candidates, copies), near)
         stats["exact_copies_collapsed"] = sum(len(m) for m in copies.values())
@@ -328,7 +328,7 @@ def _near_duplicates(articles: dict[int, Article], pairs: list[tuple[int, int]],
 def _align_all(pool, candidates: np.ndarray, reworded: np.ndarray, articles: list[Article | None], config: Config,
                progress: Progress) -> list[Pair]:
     """Phase 3: verify and align every candidate pair on the workers; pairs sorted by ids.
-    ``reworded`` holds the sorted codes (:func:`~dedup.arrays.pair_codes`) of the pairs found by
+    ``reworded`` holds the sorted codes (:func:`~dedup.arrays.pack_pairs`) of the pairs found by
     context triples."""
     pairs = []
     progress("align", 0, len(candidates))
