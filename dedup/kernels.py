@@ -22,7 +22,7 @@ import numpy as np
 
 from .normalize import _DIGIT, _DROP, _JOINER, _PERIOD, _WORD
 
-__all__ = ["band_keys", "sign_documents", "sign_windows", "text_shingles", "tokenize_codes"]
+__all__ = ["band_keys", "insert_terms", "lookup_terms", "sign_documents", "sign_windows", "text_shingles", "tokenize_codes"]
 
 _COMMA = ord(",")
 _M1, _M2 = np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
@@ -227,3 +227,49 @@ def band_keys(signatures, bands, rows, multipliers, band_weight):
             total *= np.uint64(0xBF58476D1CE4E5B9)
             keys[i, band] = total ^ (total >> np.uint64(29))
     return keys
+
+
+@_jit
+def lookup_terms(table_keys, table_values, hashes):
+    """Each token hash's term in an open-addressing table (linear probing; key 0 marks an empty
+    slot, so a hash of 0 is never found). Returns the terms (0 where missing) and which were
+    missing."""
+    mask = np.uint64(len(table_keys) - 1)
+    terms = np.zeros(len(hashes), dtype=np.uint64)
+    missing = np.zeros(len(hashes), dtype=np.bool_)
+    for i in range(len(hashes)):
+        key = hashes[i]
+        if key == 0:
+            missing[i] = True
+            continue
+        slot = key & mask
+        while True:
+            held = table_keys[slot]
+            if held == key:
+                terms[i] = table_values[slot]
+                break
+            if held == 0:
+                missing[i] = True
+                break
+            slot = (slot + np.uint64(1)) & mask
+    return terms, missing
+
+
+@_jit
+def insert_terms(table_keys, table_values, keys, values):
+    """Put ``keys`` (nonzero) and their ``values`` into the table of :func:`lookup_terms` (with
+    room to spare); returns how many keys were new."""
+    mask = np.uint64(len(table_keys) - 1)
+    added = 0
+    for i in range(len(keys)):
+        key = keys[i]
+        if key == 0:
+            continue
+        slot = key & mask
+        while table_keys[slot] != 0 and table_keys[slot] != key:
+            slot = (slot + np.uint64(1)) & mask
+        if table_keys[slot] == 0:
+            added += 1
+        table_keys[slot] = key
+        table_values[slot] = values[i]
+    return added

@@ -128,15 +128,19 @@ def test_terms_by_key_hash_match_stemming_each_word(text):
 
 @PROPERTY
 @given(st.lists(texts(), min_size=1, max_size=4))
-def test_term_table_matches_stemming_each_word_across_merges(batch):
-    """A fresh table that rebuilds its sorted copies every 3 new words and searches them from 4
-    tokens on: the same terms as stemming every word."""
+def test_compiled_term_table_matches_stemming_each_word_as_it_grows(batch):
+    """A fresh compiled table of 4 slots (so that it grows several times): the same terms as
+    stemming every word, text after text."""
     table = sentences._TermTable()
-    table._REBUILD_AT, table._ARRAYS_FROM = 3, 4
+    table.keys, table.values = np.zeros(4, np.uint64), np.zeros(4, np.uint64)
+    seen = set()
     for text in batch:
         tokens = tokenize_array(text)
         expected = [sentences._term(text[s:e]) for s, e in zip(tokens.starts.tolist(), tokens.ends.tolist())]
-        assert table.terms(text, tokens).tolist() == expected
+        assert table._by_table(text, tokens).tolist() == expected
+        assert table._by_table(text, tokens).tolist() == expected  # now all found in the table
+        seen |= set(tokens.hashes.tolist()) - {0}
+        assert table.size == len(seen) and 2 * table.size <= len(table.keys)
 
 
 @PROPERTY
