@@ -354,10 +354,11 @@ def _uncovered_dice(span: Span, exact: list[Span], ha: np.ndarray, hb: np.ndarra
 
 def _figures(text: str, tokens, first: int, end: int) -> np.ndarray:
     """Hashes of the tokens ``[first, end)`` that are figures (start with a digit)."""
-    hashes = tokens.hashes[first:end]
-    starts = tokens.starts[first:end].tolist()
-    digit = np.fromiter((text[i].isdigit() for i in starts), dtype=bool, count=len(starts))
-    return hashes[digit]
+    figure = tokens.memo.get("figure")
+    if figure is None:
+        figure = tokens.memo["figure"] = np.fromiter((text[i].isdigit() for i in tokens.starts.tolist()), dtype=bool,
+                                                     count=len(tokens))
+    return tokens.hashes[first:end][figure[first:end]]
 
 
 def _other_figures(span: Span, text_a: str, tokens_a, text_b: str, tokens_b) -> bool:

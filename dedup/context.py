@@ -66,9 +66,11 @@ def triples(terms: np.ndarray) -> np.ndarray:
 
 
 def triple_set(text: str, tokens: Tokens) -> np.ndarray:
-    """The sorted distinct context triples of one text."""
-    terms = content_terms(text, tokens)
-    return sorted_unique(triples(terms[terms != 0]))
+    """The sorted distinct context triples of one text (kept in ``tokens.memo``)."""
+    found = tokens.memo.get("triple_set")
+    if found is None:
+        found = tokens.memo["triple_set"] = sorted_unique(_text_triples(text, tokens))
+    return found
 
 
 def shared_triples(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens) -> int:
@@ -77,8 +79,12 @@ def shared_triples(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens)
 
 
 def _text_triples(text: str, tokens: Tokens) -> np.ndarray:
-    terms = content_terms(text, tokens)
-    return triples(terms[terms != 0])
+    """The context triples of one text in text order (kept in ``tokens.memo``)."""
+    found = tokens.memo.get("triples")
+    if found is None:
+        terms = content_terms(text, tokens)
+        found = tokens.memo["triples"] = triples(terms[terms != 0])
+    return found
 
 
 def _together(positions: np.ndarray, count: int, within: int) -> bool:
@@ -109,7 +115,7 @@ def shared_together(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens
     False
     """
     ta, tb = _text_triples(text_a, tokens_a), _text_triples(text_b, tokens_b)
-    shared = np.intersect1d(ta, tb)
+    shared = np.intersect1d(triple_set(text_a, tokens_a), triple_set(text_b, tokens_b), assume_unique=True)
     if len(shared) < count:
         return False
     return (_together(np.flatnonzero(np.isin(ta, shared)), count, within)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -79,11 +79,17 @@ def tokenize(text: str) -> list[Token]:
 
 @dataclass(frozen=True, eq=False)
 class Tokens:
-    """The tokens of one text as arrays: ``starts``/``ends`` (char offsets) and 64-bit ``hashes``."""
+    """The tokens of one text as arrays: ``starts``/``ends`` (char offsets) and 64-bit ``hashes``.
+
+    ``memo`` keeps what other modules derive from the tokens of this text (its terms, context
+    triples, figures), so that alignment, which meets a text in several pairs and asks for these
+    more than once per pair, computes each once.
+    """
 
     starts: np.ndarray
     ends: np.ndarray
     hashes: np.ndarray
+    memo: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.hashes)

@@ -255,7 +255,7 @@ def features(text: str, tokens: Tokens | None = None) -> TextFeatures:
     bounds = _boundaries(text, tokens) if len(tokens) else np.array([0], dtype=np.int64)
     if len(bounds) > 2:
         bounds = _joined_short(bounds, _MIN_SENTENCE)
-    terms = _terms(text, tokens)
+    terms = content_terms(text, tokens)
     sentence_of = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
     content = terms != 0
     terms, sentence_of = terms[content], sentence_of[content]
@@ -269,5 +269,9 @@ def features(text: str, tokens: Tokens | None = None) -> TextFeatures:
 
 
 def content_terms(text: str, tokens: Tokens) -> np.ndarray:
-    """The term of every token (a stem hash, 0 for a function word), in text order."""
-    return _terms(text, tokens)
+    """The term of every token (a stem hash, 0 for a function word), in text order (kept in
+    ``tokens.memo``)."""
+    found = tokens.memo.get("terms")
+    if found is None:
+        found = tokens.memo["terms"] = _terms(text, tokens)
+    return found
