@@ -356,9 +356,17 @@ def _figures(text: str, tokens, first: int, end: int) -> np.ndarray:
     """Hashes of the tokens ``[first, end)`` that are figures (start with a digit)."""
     figure = tokens.memo.get("figure")
     if figure is None:
-        figure = tokens.memo["figure"] = np.fromiter((text[i].isdigit() for i in tokens.starts.tolist()), dtype=bool,
-                                                     count=len(tokens))
+        figure = tokens.memo["figure"] = _starts_with_digit(text, tokens.starts)
     return tokens.hashes[first:end][figure[first:end]]
+
+
+def _starts_with_digit(text: str, starts: np.ndarray) -> np.ndarray:
+    """``text[i].isdigit()`` for each offset ``i`` in ``starts``, read from the code points at once."""
+    first = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)[starts]
+    digit = (first >= 48) & (first <= 57)
+    for i in np.flatnonzero(first > 127).tolist():  # other scripts' digits, superscripts
+        digit[i] = chr(first[i]).isdigit()
+    return digit
 
 
 def _other_figures(span: Span, text_a: str, tokens_a, text_b: str, tokens_b) -> bool:
