@@ -206,3 +206,26 @@ def test_shared_shingles_count_the_intersection(xs, ys):
 
     as_array = lambda values: np.array(sorted(values), dtype=np.uint64)  # noqa: E731
     assert _shared(as_array(xs), as_array(ys)) == len(xs & ys)
+
+
+@PROPERTY
+@given(st.text(alphabet="0123456789 ²٣৭Ⅻ abcXYZ.,é", max_size=80))
+def test_figure_flags_read_from_code_points_match_isdigit(text):
+    tokens = tokenize_array(text)
+    assert align._starts_with_digit(text, tokens.starts).tolist() == [text[i].isdigit() for i in tokens.starts.tolist()]
+
+
+@PROPERTY
+@given(texts(), texts())
+def test_context_checks_answer_the_same_from_fresh_tokens_and_from_memo(a, b):
+    """What Tokens.memo keeps serves later calls: the same answers as tokens met for the first time."""
+    from dedup import context
+
+    ta, tb = tokenize_array(a), tokenize_array(b)
+    first = (context.shared_together(a, ta, b, tb, count=1), context.shared_triples(a, ta, b, tb))
+    assert {"terms", "triples", "triple_set"} <= ta.memo.keys()
+    again = (context.shared_together(a, ta, b, tb, count=1), context.shared_triples(a, ta, b, tb))
+    fresh = (context.shared_together(a, tokenize_array(a), b, tokenize_array(b), count=1),
+             context.shared_triples(a, tokenize_array(a), b, tokenize_array(b)))
+    assert first == again == fresh
+    assert sentences.content_terms(a, ta) is ta.memo["terms"]
