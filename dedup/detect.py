@@ -266,10 +266,13 @@ def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Pro
         copies = {} if config.all_pairs else exact_copies(intake.articles, content)
         keys = without_member_keys(keys, copies)
         triples = triples.without_owners([m for ms in copies.values() for m in ms], OWNER_MASK)
+        # The context-triple pairs come from their own files: a worker counts them meanwhile.
+        executor = pool.running()
+        triple_job = executor.submit(_triple_pairs, triples, folder) if executor else None
         near = {} if config.all_pairs else _near_copy_groups(pool, keys, intake.articles, config)
         candidates, stats = candidate_pairs(keys, config)
-        triple_candidates, stats["context_triples"] = spilled_triple_pairs(triples.parts(), folder, KEY_MASK,
-                                                                           OWNER_MASK)
+        triple_candidates, stats["context_triples"] = (triple_job.result() if triple_job
+                                                       else _triple_pairs(triples, folder))
         candidates = unique_pairs([candidates, triple_candidates])
         # (copy members hold no triples: their pairs need no mapping onto representatives)
         reworded = sorted_unique(pack_pairs(without_member_pairs(triple_candidates, near)))
@@ -287,6 +290,11 @@ def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Pro
                       passage_clusters=tuple(passage_clusters), skipped=tuple(intake.skipped), stats=stats,
                       notes=tuple(_explain(stats, intake, config)), copy_groups=_listed(copy_ids),
                       near_copy_groups=_listed(near_ids))
+
+
+def _triple_pairs(triples: PartitionedKeys, folder: str) -> tuple[np.ndarray, dict[str, Any]]:
+    """Phase 2 task: the candidate pairs of the context triples in their files."""
+    return spilled_triple_pairs(triples.parts(), folder, KEY_MASK, OWNER_MASK)
 
 
 def _sign_all(pool, intake: Intake, articles: Iterable[Any], progress: Progress,

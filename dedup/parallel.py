@@ -43,6 +43,10 @@ class LazyPool:
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context(method))
         return self._pool
 
+    def running(self) -> Executor | None:
+        """The pool if an earlier stage started it, else ``None`` (a side task never starts it)."""
+        return self._pool
+
     def close(self, *, cancel: bool = False) -> None:
         """Shut the pool down; ``cancel`` drops the tasks not yet started (on an error)."""
         if self._pool is not None:
