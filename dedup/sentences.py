@@ -173,8 +173,9 @@ class _TermTable:
     """Token key hash -> term for every word met so far, so that a word is stemmed once: a dict
     looked up token by token, or, once this process runs the compiled kernels
     (:mod:`dedup.compiled`), an open-addressing table that :func:`dedup.kernels.lookup_terms`
-    searches for all the tokens of a text or a signing chunk in one call (about 40 times less
-    CPU than the dict on news articles)."""
+    searches for all the tokens of a text or a signing chunk in one call (measured on news-like
+    articles of 450 words whose words are all known: 11 µs per article against 96 µs for the dict).
+    New words are stemmed in Python either way, which costs about 15 µs each."""
 
     _LIMIT = 1_000_000  # words kept at most, so that an endless vocabulary cannot exhaust memory
     _KERNEL_MIN_TOKENS = 1 << 17  # a signing chunk this large switches the process to the kernels
