@@ -21,8 +21,10 @@ import numpy as np
 
 from .chains import Chain, chain_seeds, seeds
 from .context import shared_triples
+from .edges import widen, word_dice
 from .models import Passage
 from .paraphrase import sentence_spans
+from .sentences import features
 
 __all__ = ["Chain", "align", "seeds"]
 
@@ -234,19 +236,9 @@ def _distance(x0: int, x1: int, y0: int, y1: int) -> int:
     return max(x0, y0) - min(x1, y1)
 
 
-def _word_dice(xs: np.ndarray, ys: np.ndarray) -> float:
-    """Dice coefficient of two word lists taken as multisets (0 when either is empty)."""
-    if len(xs) == 0 or len(ys) == 0:
-        return 0.0
-    xa, ca = np.unique(xs, return_counts=True)
-    xb, cb = np.unique(ys, return_counts=True)
-    _, ia, ib = np.intersect1d(xa, xb, assume_unique=True, return_indices=True)
-    return 2 * int(np.minimum(ca[ia], cb[ib]).sum()) / (len(xs) + len(ys))
-
-
 def _gap_dice(x: Span, y: Span, ha: np.ndarray, hb: np.ndarray) -> float:
     """Dice of the words between two spans, A side against B side."""
-    return _word_dice(ha[min(x.a1, y.a1) : max(x.a0, y.a0)], hb[min(x.b1, y.b1) : max(x.b0, y.b0)])
+    return word_dice(ha[min(x.a1, y.a1) : max(x.a0, y.a0)], hb[min(x.b1, y.b1) : max(x.b0, y.b0)])
 
 
 def _inside(overlap: int, x: int, y: int) -> bool:
@@ -349,7 +341,7 @@ def _uncovered_dice(span: Span, exact: list[Span], ha: np.ndarray, hb: np.ndarra
     added_a, added_b = ha[span.a0 : span.a1][keep_a], hb[span.b0 : span.b1][keep_b]
     if max(len(added_a), len(added_b)) <= _BRIDGE_WORDS and len(added_a) < len(keep_a):
         return 1.0
-    return _word_dice(added_a, added_b)
+    return word_dice(added_a, added_b)
 
 
 def _figures(text: str, tokens, first: int, end: int) -> np.ndarray:
@@ -364,7 +356,7 @@ def _other_figures(span: Span, text_a: str, tokens_a, text_b: str, tokens_b) -> 
     """Whether the two sides of a span hold :data:`_FIGURES` figures each and share few of them."""
     fa = _figures(text_a, tokens_a, span.a0, span.a1)
     fb = _figures(text_b, tokens_b, span.b0, span.b1)
-    return min(len(fa), len(fb)) >= _FIGURES and _word_dice(fa, fb) < 0.5
+    return min(len(fa), len(fb)) >= _FIGURES and word_dice(fa, fb) < 0.5
 
 
 def _crosses(span: Span, exact: list[Span]) -> bool:
@@ -442,9 +434,33 @@ def _align(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b,
         spans = _join([span for span in spans if span is not None], ha, hb)
     spans = [s for s in spans if min(s.a1 - s.a0, s.b1 - s.b0) >= min_passage_words]
     long = [s for s in spans if min(s.a1 - s.a0, s.b1 - s.b0) >= min_fragment_words]
-    return [_passage(span, text_a, tokens_a, text_b, tokens_b) for span in spans
+    spans = [span for span in spans
             if span in long or _near(span, long) or (_whole_sentences(text_a, tokens_a, span.a0, span.a1)
                                                      and _whole_sentences(text_b, tokens_b, span.b0, span.b1))]
+    spans = _widened(spans, text_a, tokens_a, text_b, tokens_b)
+    return [_passage(span, text_a, tokens_a, text_b, tokens_b) for span in spans]
+
+
+def _widened(spans: list[Span], text_a: str, tokens_a, text_b: str, tokens_b) -> list[Span]:
+    """Spans with their edited edges widened to whole sentences (:mod:`dedup.edges`), merged
+    where they then overlap on both sides (pieces of one passage). A span that overlaps another
+    on one side (one text matched twice) is left as it is."""
+    if not spans:
+        return spans
+    fa, fb = features(text_a, tokens_a), features(text_b, tokens_b)
+    wide = []
+    for n, span in enumerate(spans):
+        if any(_meets(span, other) for m, other in enumerate(spans) if m != n):
+            wide.append(span)
+            continue
+        a0, a1, b0, b1 = widen((span.a0, span.a1, span.b0, span.b1), fa, fb, tokens_a.hashes, tokens_b.hashes)
+        wide.append(Span(a0, a1, b0, b1, span.hit_a, span.hit_b))
+    return _merge(wide)
+
+
+def _meets(x: Span, y: Span) -> bool:
+    """Whether two spans overlap on either side."""
+    return (x.a0 < y.a1 and y.a0 < x.a1) or (x.b0 < y.b1 and y.b0 < x.b1)
 
 
 def _near(span: Span, others: list[Span]) -> bool:
