@@ -444,7 +444,9 @@ def _align(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b,
                                 **similar):
             hits = round(s.similarity * (s.a1 - s.a0)), round(s.similarity * (s.b1 - s.b0))
             span = _anchor(Span(s.a0, s.a1, s.b0, s.b1, *hits), ha, hb)
-            if (span is not None and not _crosses(span, spans) and _uncovered_dice(span, spans, ha, hb) >= _MIN_DICE
+            # (a summary shares few of its words with the longer side: Dice at most about 0.25)
+            if (span is not None and (s.summary or (not _crosses(span, spans)
+                                                    and _uncovered_dice(span, spans, ha, hb) >= _MIN_DICE))
                     and not _other_figures(span, text_a, tokens_a, text_b, tokens_b)):
                 found.append(span)
         spans = [_corners(span, ha, hb) for span in _merge(spans + found)]
