@@ -71,15 +71,18 @@ _VERBATIM = 0.95
 # to 5,475, of which 93 share 6 or more (and 3,811 share 3 to 5). With 3 here, PAN 04 gained 0.01
 # plagdet and aligning the 20k scan's pairs took 40 % more CPU.
 _REWORDED_TRIPLES = 6
-# Sentence pairs seed a paraphrase passage from tf-idf cosine and Dice 0.33 (dedup.paraphrase,
-# after Sanchez-Perez et al.) in a pair that shares a verbatim passage (matched at least
-# _VERBATIM) of _COPIED_WORDS or more, and from 0.28 in a pair that does not: a pair that
-# copies verbatim keeps its copies verbatim, while in one that shares only reworded text, weaker
-# sentence pairs are more likely parts of it. Measured (PAN 2013 tuning, gold pairs aligned one
-# by one): 0.28 everywhere gave 03 +0.012 plagdet and 02 -0.005 (look-alike sentences next to
-# verbatim copies); only without a copy of 30 words (or 15), 03 +0.012, 04 +0.000, 02 +0.001;
-# of 60, 02 -0.002. 0.25 gave 03 +0.001 more and 04 -0.001.
+# Sentence pairs seed a paraphrase passage from tf-idf cosine and Dice _COPIED_SEED (dedup.paraphrase,
+# after Sanchez-Perez et al., whose 0.33 is the default there) in a pair that shares a verbatim
+# passage (matched at least _VERBATIM) of _COPIED_WORDS or more, and from _REWORDED_SEED in a pair
+# that does not: a pair that copies keeps its copies verbatim, and sentences alike in it are most
+# often on the same topic, while in a pair that shares only reworded text weaker sentence pairs are
+# more likely parts of it. Measured (PAN 2013 tuning, gold pairs aligned one by one, against 0.33
+# everywhere): 0.28 everywhere gave 03 +0.012 plagdet and 02 -0.005; 0.28 only without a copy of
+# 30 words (or 15), 03 +0.012, 04 +0.000, 02 +0.001 (of 60, 02 -0.002); 0.25 gave 03 +0.001 more
+# and 04 -0.001. With a copy, 0.4/0.45/0.5/0.6 gave 02 +0.005/+0.005/+0.007/+0.010 and
+# summaries (05) 0/0/0/-0.004; 03 and 04 did not move.
 _COPIED_WORDS = 30
+_COPIED_SEED = 0.5
 _REWORDED_SEED = 0.28
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s")
 
@@ -439,9 +442,9 @@ def _align(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b,
     if paraphrase_min_words and not _one_phrase(points, spans, min_passage_words, text_a, tokens_a, text_b, tokens_b):
         ha, hb, found = tokens_a.hashes, tokens_b.hashes, []
         fixed = [(s.a0, s.a1, s.b0, s.b1) for s in spans if min(s.a1 - s.a0, s.b1 - s.b0) >= _FIXED_WORDS]
-        similar = {} if _copied(spans) else {"min_cosine": _REWORDED_SEED, "min_dice": _REWORDED_SEED}
+        alike = _COPIED_SEED if _copied(spans) else _REWORDED_SEED
         for s in sentence_spans(text_a, tokens_a, text_b, tokens_b, min_words=paraphrase_min_words, fixed=fixed,
-                                **similar):
+                                min_cosine=alike, min_dice=alike):
             hits = round(s.similarity * (s.a1 - s.a0)), round(s.similarity * (s.b1 - s.b0))
             span = _anchor(Span(s.a0, s.a1, s.b0, s.b1, *hits), ha, hb)
             # (a summary shares few of its words with the longer side: Dice at most about 0.25)

@@ -116,11 +116,11 @@ def test_a_pair_sharing_one_short_phrase_is_not_looked_at_for_paraphrase(monkeyp
 
 
 def test_weaker_sentence_pairs_seed_paraphrase_only_in_pairs_without_a_verbatim_copy(monkeypatch):
-    """A pair that copies a long passage verbatim is held to the stricter sentence similarity;
-    one sharing only reworded text is not (dedup.align._REWORDED_SEED)."""
+    """A pair that copies a long passage verbatim is held to a stricter sentence similarity than
+    one sharing only reworded text (dedup.align._COPIED_SEED, _REWORDED_SEED)."""
     calls = []
     monkeypatch.setattr("dedup.align.sentence_spans", lambda *a, **k: calls.append(k.get("min_cosine")) or [])
     copy = f"{P1} {P2} {P3}"
     run(f"{OWN_A} {copy}", f"{copy} {OWN_B}", paraphrase_min_words=25)
     run(f"{OWN_A}\n\n{SOURCE}", f"{SHUFFLED}\n\n{OWN_B}", paraphrase_min_words=25)
-    assert calls == [None, 0.28]
+    assert calls == [0.5, 0.28]
