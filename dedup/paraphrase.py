@@ -12,7 +12,10 @@ Gelbukh (PAN 2014):
    than ``max_gap`` sentences apart, then the same in B order, until stable. Sentence order
    inside a passage does not matter (random obfuscation shuffles it). A cluster whose two sides
    are not similar as wholes is split again with a smaller gap.
-4. **Filtering.** Clusters overlapping a stronger one on either side are dropped (a repeated
+4. **Summaries.** A run of sentences on one side whose seeds are scattered over a stretch of the
+   other side several times as long is one passage too (Sanchez-Perez et al. treat summaries
+   apart as well): the clustering above cuts it into pieces.
+5. **Filtering.** Clusters overlapping a stronger one on either side are dropped (a repeated
    source text is matched once), and so are clusters shorter than ``min_words``.
 
 All work is sparse matrix algebra, on plain arrays of nonzero entries, over the sentences of one
@@ -40,7 +43,8 @@ __all__ = ["SentenceSpan", "TextFeatures", "features", "sentence_spans"]
 
 @dataclass(frozen=True)
 class SentenceSpan:
-    """A paraphrased passage: tokens ``[a0, a1)`` of A and ``[b0, b1)`` of B, with its cosine."""
+    """A paraphrased passage: tokens ``[a0, a1)`` of A and ``[b0, b1)`` of B, with its cosine, its
+    number of seed sentence pairs, and whether one side summarises the other."""
 
     a0: int
     a1: int
@@ -48,6 +52,7 @@ class SentenceSpan:
     b1: int
     similarity: float
     seeds: int
+    summary: bool = False
 
 
 def _split(seeds: np.ndarray, column: int, max_gap: int) -> list[np.ndarray]:
@@ -215,6 +220,42 @@ def _consistent(points: np.ndarray, fa: TextFeatures, fb: TextFeatures, fixed: l
     return points[keep]
 
 
+# A summary: a run of sentences on one side (seeds at most _SUMMARY_GAP sentences apart), of at
+# least _SUMMARY_SENTENCES sentences, matched to sentences scattered over a stretch of the other
+# side _SUMMARY_RATIO times as long (in words), fewer than _SUMMARY_ADJACENT of them right after
+# another one (a reused passage, even edited, keeps its sentences together). Measured on PAN 2013
+# (tuning, gold pairs aligned one by one): summaries (05) 0.195 -> 0.349 plagdet; 03, 04 and 02
+# within 0.001. Without the scatter rule and the upper ratio, 05 reached 0.367 but 03 lost 0.004
+# and 04 0.006 (look-alike sentences far apart taken as a summary of a reused passage).
+_SUMMARY_GAP = 1
+_SUMMARY_SENTENCES = 3
+_SUMMARY_RATIO = (3, 12)
+_SUMMARY_ADJACENT = 0.5
+
+
+def _summaries(points: np.ndarray, pair: _Pair, fa: TextFeatures, fb: TextFeatures,
+               min_fragment_cosine: float) -> list[SentenceSpan]:
+    """Passages where a run of sentences on one side summarises a longer stretch of the other."""
+    found = []
+    for short in (0, 1):
+        for group in _split(points, short, _SUMMARY_GAP):
+            if len(np.unique(group[:, short])) < _SUMMARY_SENTENCES:
+                continue
+            i0, i1 = int(group[:, 0].min()), int(group[:, 0].max())
+            j0, j1 = int(group[:, 1].min()), int(group[:, 1].max())
+            words = int(fa.bounds[i1 + 1] - fa.bounds[i0]), int(fb.bounds[j1 + 1] - fb.bounds[j0])
+            low, high = _SUMMARY_RATIO
+            if not low * words[short] <= words[1 - short] <= high * words[short]:
+                continue
+            if np.mean(np.diff(np.unique(group[:, 1 - short])) == 1) >= _SUMMARY_ADJACENT:
+                continue
+            similarity = pair.cosine(group)
+            if similarity >= min_fragment_cosine:
+                found.append(SentenceSpan(int(fa.bounds[i0]), int(fa.bounds[i1 + 1]), int(fb.bounds[j0]),
+                                          int(fb.bounds[j1 + 1]), round(similarity, 4), len(group), summary=True))
+    return found
+
+
 def sentence_spans(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens, *, min_words: int,
                    min_cosine: float = 0.33, min_dice: float = 0.33, max_gap: int = 4,
                    min_fragment_cosine: float = 0.34,
@@ -246,4 +287,6 @@ def sentence_spans(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens,
         j0, j1 = int(group[:, 1].min()), int(group[:, 1].max())
         spans.append(SentenceSpan(int(fa.bounds[i0]), int(fa.bounds[i1 + 1]), int(fb.bounds[j0]),
                                   int(fb.bounds[j1 + 1]), round(similarity, 4), len(group)))
+    spans.extend(_summaries(points, pair, fa, fb, min_fragment_cosine))
     return _filter(spans, min_words)
+

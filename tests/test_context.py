@@ -45,12 +45,22 @@ def test_a_reworded_pair_sharing_no_shingle_is_aligned():
 
 def test_triples_shared_far_apart_are_not_a_reworded_passage():
     groups = ["copper mine strike", "harbour crane repairs", "wheat export quota", "bridge toll increase"]
-    filler = [" ".join(f"filler{g}x{i}" for i in range(30)) for g in range(len(groups))]
-    spread = ". ".join(f"{group}. {words}" for group, words in zip(groups, filler))  # 30 words between
+    filler = [" ".join(f"filler{g}x{i}" for i in range(45)) for g in range(len(groups))]
+    spread = ". ".join(f"{group}. {words}" for group, words in zip(groups, filler))  # 45 words between
     close = ". ".join(groups) + ". " + " ".join(f"other{i}" for i in range(30))
     args = (spread, tokenize_array(spread), close, tokenize_array(close))
     assert not shared_together(*args)
     assert shared_together(*args, within=150)
+
+
+def test_one_shared_phrase_is_not_a_reworded_passage():
+    """A stock phrase gives shared triples at consecutive positions: one run, however long."""
+    phrase = "prime minister announced sweeping tax reforms affecting small businesses"
+    a = f"Yesterday the {phrase} during a visit. Unrelated weather reports mention heavy rain later."
+    b = f"Critics said the {phrase} far too late. Football results dominated the evening news bulletin."
+    args = (a, tokenize_array(a), b, tokenize_array(b))
+    assert not shared_together(*args)
+    assert shared_together(*args, count=1)
 
 
 def pairs_reference(keylists):
