@@ -14,7 +14,6 @@ Offsets are ``str`` indices into the original texts: ``text_a[a_start:a_end]`` i
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 import numpy as np
@@ -25,6 +24,7 @@ from .edges import widen, word_dice
 from .models import Passage
 from .paraphrase import sentence_spans
 from .sentences import features
+from .spans import Span, edited, join, meets, merge, touch
 
 __all__ = ["Chain", "align", "seeds"]
 
@@ -54,17 +54,6 @@ _CROSSED_WORDS = 20
 # Exact passages of this many words fix where their sentences were copied to (see
 # dedup.paraphrase: seeds that contradict them are dropped).
 _FIXED_WORDS = 8
-# Neighbouring passages are joined when this few words apart on both sides, or up to
-# _JOIN_WORDS apart when one side of one lies inside the other's (sentences moved within one
-# passage) or the words between them are alike (Dice >= _JOIN_DICE: an edited stretch).
-_JOIN_CLOSE = 8
-_JOIN_WORDS = 40
-_JOIN_DICE = 0.35
-_JOIN_RATIO = 2.5
-# ... and, in any order, up to _JOIN_WORDS apart when both are edited (under this share of their
-# words matched): pieces of one reworded passage. Verbatim paragraphs that a rewrite reorders
-# stay apart. (PAN 2013 03 tuning, aligned pair by pair: granularity 1.071 -> 1.031.)
-_VERBATIM = 0.95
 # A pair sharing one short phrase is looked at for paraphrase only if it shares this many context
 # triples. Measured on such pairs: in PAN 2013 03 and 04, paraphrase added a passage to 24 of
 # 197, all sharing 3 or more triples, 18 of them 6 or more; in a 20k news-like scan it added none
@@ -73,7 +62,7 @@ _VERBATIM = 0.95
 _REWORDED_TRIPLES = 6
 # Sentence pairs seed a paraphrase passage from tf-idf cosine and Dice _COPIED_SEED (dedup.paraphrase,
 # after Sanchez-Perez et al., whose 0.33 is the default there) in a pair that shares a verbatim
-# passage (matched at least _VERBATIM) of _COPIED_WORDS or more, and from _REWORDED_SEED in a pair
+# passage (95 % of its words matched, see dedup.spans) of _COPIED_WORDS or more, and from _REWORDED_SEED in a pair
 # that does not: a pair that copies keeps its copies verbatim, and sentences alike in it are most
 # often on the same topic, while in a pair that shares only reworded text weaker sentence pairs are
 # more likely parts of it. Measured (PAN 2013 tuning, gold pairs aligned one by one, against 0.33
@@ -113,19 +102,6 @@ def _extend_end(text: str, end: int) -> int:
     while end < len(text) and text[end] in _CLOSING:
         end += 1
     return end
-
-
-@dataclass
-class Span:
-    """A passage in token coordinates: tokens ``[a0, a1)`` of A and ``[b0, b1)`` of B, and how
-    many tokens on each side are matched."""
-
-    a0: int
-    a1: int
-    b0: int
-    b1: int
-    hit_a: int
-    hit_b: int
 
 
 def _chain_span(chain: Chain, k: int) -> Span:
@@ -237,75 +213,7 @@ def _one_phrase(points: np.ndarray, spans: list[Span], min_words: int, text_a: s
 
 def _copied(spans: list[Span]) -> bool:
     """Whether one of the (exact) spans is a verbatim copy of at least :data:`_COPIED_WORDS` words."""
-    return any(min(s.a1 - s.a0, s.b1 - s.b0) >= _COPIED_WORDS and not _edited(s) for s in spans)
-
-
-def _touch(x: Span, y: Span) -> bool:
-    """Whether two spans overlap on both sides."""
-    return x.a0 < y.a1 and y.a0 < x.a1 and x.b0 < y.b1 and y.b0 < x.b1
-
-
-def _hull(x: Span, y: Span) -> Span:
-    a0, a1, b0, b1 = min(x.a0, y.a0), max(x.a1, y.a1), min(x.b0, y.b0), max(x.b1, y.b1)
-    return Span(a0, a1, b0, b1, min(x.hit_a + y.hit_a, a1 - a0), min(x.hit_b + y.hit_b, b1 - b0))
-
-
-def _distance(x0: int, x1: int, y0: int, y1: int) -> int:
-    """Words between two token ranges; negative when they overlap (minus the words in common)."""
-    return max(x0, y0) - min(x1, y1)
-
-
-def _gap_dice(x: Span, y: Span, ha: np.ndarray, hb: np.ndarray) -> float:
-    """Dice of the words between two spans, A side against B side."""
-    return word_dice(ha[min(x.a1, y.a1) : max(x.a0, y.a0)], hb[min(x.b1, y.b1) : max(x.b0, y.b0)])
-
-
-def _inside(overlap: int, x: int, y: int) -> bool:
-    """Whether the shorter of two ranges (lengths ``x`` and ``y``) that overlap by ``overlap``
-    words lies mostly inside the other."""
-    return 2 * overlap >= min(x, y)
-
-
-def _part(overlap: int, x: int, y: int) -> bool:
-    """:func:`_inside`, and at most half the other's length."""
-    return _inside(overlap, x, y) and 2 * min(x, y) <= max(x, y)
-
-
-def _edited(span: Span) -> bool:
-    """Whether a span's words are matched less than :data:`_VERBATIM` on both sides together."""
-    return span.hit_a + span.hit_b < _VERBATIM * ((span.a1 - span.a0) + (span.b1 - span.b0))
-
-
-def _join(spans: list[Span], ha: np.ndarray, hb: np.ndarray) -> list[Span]:
-    """Join neighbouring spans (in A order) of one reworded passage: at most :data:`_JOIN_CLOSE`
-    words apart on both sides, or up to :data:`_JOIN_WORDS` apart when one side of one lies mostly
-    inside the other's (sentences moved within the passage), when both are edited (shuffled and
-    replaced words), or when, in the same order on both sides, the words between them are alike
-    (an edited stretch). A join that would make one side more than :data:`_JOIN_RATIO` times the
-    other is not made."""
-    joined: list[Span] = []
-    for span in sorted(spans, key=lambda s: (s.a0, s.b0)):
-        if joined:
-            last = joined[-1]
-            gap_a = _distance(last.a0, last.a1, span.a0, span.a1)
-            gap_b = _distance(last.b0, last.b1, span.b0, span.b1)
-            # on one side, the smaller lies mostly inside a larger one: sentences moved within one
-            # passage (a text matched twice, repeated on the other side, is not that)
-            nested = _part(-gap_a, last.a1 - last.a0, span.a1 - span.a0) or _part(-gap_b, last.b1 - last.b0, span.b1 - span.b0)
-            far = max(gap_a, gap_b)
-            alike = (span.b0 > last.b0 and 2 * min(gap_a, gap_b) >= far
-                     and _gap_dice(last, span, ha, hb) >= _JOIN_DICE)
-            hull = _hull(last, span)
-            balanced = max(hull.a1 - hull.a0, hull.b1 - hull.b0) <= _JOIN_RATIO * min(hull.a1 - hull.a0, hull.b1 - hull.b0)
-            # (two pieces mostly on the same words of one side are one text matched twice)
-            edited = (_edited(last) and _edited(span) and not _inside(-gap_a, last.a1 - last.a0, span.a1 - span.a0)
-                      and not _inside(-gap_b, last.b1 - last.b0, span.b1 - span.b0))
-            if balanced and (far <= _JOIN_CLOSE or (far <= _JOIN_WORDS and (
-                    nested or alike or edited))):
-                joined[-1] = hull
-                continue
-        joined.append(span)
-    return joined
+    return any(min(s.a1 - s.a0, s.b1 - s.b0) >= _COPIED_WORDS and not edited(s) for s in spans)
 
 
 def _first_common(xs: np.ndarray, ys: np.ndarray) -> tuple[int, int] | None:
@@ -354,7 +262,7 @@ def _uncovered_dice(span: Span, exact: list[Span], ha: np.ndarray, hb: np.ndarra
     keep_a = np.ones(span.a1 - span.a0, dtype=bool)
     keep_b = np.ones(span.b1 - span.b0, dtype=bool)
     for e in exact:
-        if _touch(span, e):
+        if touch(span, e):
             keep_a[max(e.a0, span.a0) - span.a0 : max(0, min(e.a1, span.a1) - span.a0)] = False
             keep_b[max(e.b0, span.b0) - span.b0 : max(0, min(e.b1, span.b1) - span.b0)] = False
     added_a, added_b = ha[span.a0 : span.a1][keep_a], hb[span.b0 : span.b1][keep_b]
@@ -402,22 +310,6 @@ def _crosses(span: Span, exact: list[Span]) -> bool:
     return False
 
 
-def _merge(spans: list[Span]) -> list[Span]:
-    """Merge spans that overlap on both sides into their hull, until none do."""
-    merged: list[Span] = []
-    for span in sorted(spans, key=lambda s: (s.a0, s.b0)):
-        changed = True
-        while changed:
-            changed = False
-            for other in merged:
-                if _touch(span, other):
-                    merged.remove(other)
-                    span, changed = _hull(span, other), True
-                    break
-        merged.append(span)
-    return sorted(merged, key=lambda s: (s.a0, s.b0))
-
-
 def align(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b, shingles_b: np.ndarray, *,
           shingle_size: int, min_passage_words: int, max_gap_words: int,
           paraphrase_min_words: int = 0, min_fragment_words: int = 0) -> list[Passage]:
@@ -462,8 +354,8 @@ def _align(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b,
                                                     and _uncovered_dice(span, spans, ha, hb) >= _MIN_DICE))
                     and not _other_figures(span, text_a, tokens_a, text_b, tokens_b)):
                 found.append(span)
-        spans = [_corners(span, ha, hb) for span in _merge(spans + found)]
-        spans = _join([span for span in spans if span is not None], ha, hb)
+        spans = [_corners(span, ha, hb) for span in merge(spans + found)]
+        spans = join([span for span in spans if span is not None], ha, hb)
     spans = [s for s in spans if min(s.a1 - s.a0, s.b1 - s.b0) >= min_passage_words]
     long = [s for s in spans if min(s.a1 - s.a0, s.b1 - s.b0) >= min_fragment_words]
     spans = [span for span in spans
@@ -482,17 +374,12 @@ def _widened(spans: list[Span], text_a: str, tokens_a, text_b: str, tokens_b) ->
     fa, fb = features(text_a, tokens_a), features(text_b, tokens_b)
     wide = []
     for n, span in enumerate(spans):
-        if any(_meets(span, other) for m, other in enumerate(spans) if m != n):
+        if any(meets(span, other) for m, other in enumerate(spans) if m != n):
             wide.append(span)
             continue
         a0, a1, b0, b1 = widen((span.a0, span.a1, span.b0, span.b1), fa, fb, tokens_a.hashes, tokens_b.hashes)
         wide.append(Span(a0, a1, b0, b1, span.hit_a, span.hit_b))
-    return _merge(wide)
-
-
-def _meets(x: Span, y: Span) -> bool:
-    """Whether two spans overlap on either side."""
-    return (x.a0 < y.a1 and y.a0 < x.a1) or (x.b0 < y.b1 and y.b0 < x.b1)
+    return merge(wide)
 
 
 def _near(span: Span, others: list[Span]) -> bool:
