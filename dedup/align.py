@@ -273,9 +273,7 @@ def _uncovered_dice(span: Span, exact: list[Span], ha: np.ndarray, hb: np.ndarra
 
 def _figures(text: str, tokens, first: int, end: int) -> np.ndarray:
     """Hashes of the tokens ``[first, end)`` that are figures (start with a digit)."""
-    figure = tokens.memo.get("figure")
-    if figure is None:
-        figure = tokens.memo["figure"] = _starts_with_digit(text, tokens.starts)
+    figure = tokens.derived("figure", lambda: _starts_with_digit(text, tokens.starts))
     return tokens.hashes[first:end][figure[first:end]]
 
 

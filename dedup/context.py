@@ -67,10 +67,7 @@ def triples(terms: np.ndarray) -> np.ndarray:
 
 def triple_set(text: str, tokens: Tokens) -> np.ndarray:
     """The sorted distinct context triples of one text (kept in ``tokens.memo``)."""
-    found = tokens.memo.get("triple_set")
-    if found is None:
-        found = tokens.memo["triple_set"] = sorted_unique(_text_triples(text, tokens))
-    return found
+    return tokens.derived("triple_set", lambda: sorted_unique(_text_triples(text, tokens)))
 
 
 def shared_triples(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens) -> int:
@@ -80,11 +77,11 @@ def shared_triples(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens)
 
 def _text_triples(text: str, tokens: Tokens) -> np.ndarray:
     """The context triples of one text in text order (kept in ``tokens.memo``)."""
-    found = tokens.memo.get("triples")
-    if found is None:
+    def make() -> np.ndarray:
         terms = content_terms(text, tokens)
-        found = tokens.memo["triples"] = triples(terms[terms != 0])
-    return found
+        return triples(terms[terms != 0])
+
+    return tokens.derived("triples", make)
 
 
 def _together(positions: np.ndarray, count: int, within: int) -> bool:

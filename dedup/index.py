@@ -333,7 +333,7 @@ class DedupIndex:
     def _candidates(self, documents: list[Document], keylists: list[np.ndarray],
                     tops: list[np.ndarray]) -> list[tuple[int, int, bool]]:
         """``(new article, member, found by triples)`` from shared buckets or shared context
-        triples that :func:`may_pair` keeps."""
+        triples: every pair found by triples, the others where :func:`may_pair` keeps them."""
         triple = [is_triple(k) for k in keylists]
         bands, triples = [k[~t] for k, t in zip(keylists, triple)], [k[t] for k, t in zip(keylists, triple)]
         # A band key's first max_bucket_size holders and a triple's first MAX_HOLDERS are all their

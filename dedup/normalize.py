@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -93,6 +94,13 @@ class Tokens:
 
     def __len__(self) -> int:
         return len(self.hashes)
+
+    def derived(self, name: str, make: Callable[[], np.ndarray]) -> np.ndarray:
+        """``memo[name]``, made by ``make()`` the first time it is asked for."""
+        found = self.memo.get(name)
+        if found is None:
+            found = self.memo[name] = make()
+        return found
 
 
 _MASK64 = (1 << 64) - 1

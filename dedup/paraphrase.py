@@ -289,4 +289,3 @@ def sentence_spans(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens,
                                   int(fb.bounds[j1 + 1]), round(similarity, 4), len(group)))
     spans.extend(_summaries(points, pair, fa, fb, min_fragment_cosine))
     return _filter(spans, min_words)
-

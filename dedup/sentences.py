@@ -272,7 +272,4 @@ def features(text: str, tokens: Tokens | None = None) -> TextFeatures:
 def content_terms(text: str, tokens: Tokens) -> np.ndarray:
     """The term of every token (a stem hash, 0 for a function word), in text order (kept in
     ``tokens.memo``)."""
-    found = tokens.memo.get("terms")
-    if found is None:
-        found = tokens.memo["terms"] = _terms(text, tokens)
-    return found
+    return tokens.derived("terms", lambda: _terms(text, tokens))
