@@ -112,6 +112,7 @@ def _text_triples(text: str, tokens: Tokens) -> np.ndarray:
 _TOGETHER_RUNS = 2
 _TOGETHER_WITHIN = 40
 _APART = 3
+_PLACE_LIMIT = (1 << 24) - 1  # places beyond count as this one (texts of 16 million content words)
 
 
 def together(group: np.ndarray, places_a: np.ndarray, places_b: np.ndarray, groups_count: int,
@@ -132,8 +133,9 @@ def _close_runs(group: np.ndarray, places: np.ndarray, groups_count: int, count:
     found = np.zeros(groups_count, dtype=bool)
     if len(group) == 0:
         return found
-    order = np.lexsort((places, group))
-    group, places = group[order], places[order].astype(np.int64)
+    places = np.minimum(places.astype(np.int64), _PLACE_LIMIT)
+    order = np.argsort(group.astype(np.int64) * (_PLACE_LIMIT + 1) + places)  # by group, then place
+    group, places = group[order], places[order]
     head = np.r_[True, (group[1:] != group[:-1]) | (places[1:] - places[:-1] >= _APART)]
     group, places = group[head], places[head]
     shift = count - 1
@@ -178,7 +180,8 @@ def joined_triples(texts: list[str], tokens: Tokens,
     keys = triples(terms[content])
     if len(keys) == 0:
         return keys, np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    place = np.arange(len(owner)) - np.searchsorted(owner, owner)  # owners ascend: the first of each
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])  # owners ascend: each text's first
+    place = np.arange(len(owner)) - np.repeat(starts, np.diff(np.r_[starts, len(owner)]))
     first = owner[: len(keys)]
     same = first == owner[_SIZE - 1 :]
     return keys[same], first[same], place[: len(keys)][same]
@@ -187,10 +190,14 @@ def joined_triples(texts: list[str], tokens: Tokens,
 def first_places(packed: np.ndarray, places: np.ndarray) -> np.ndarray:
     """``(n, 2)`` uint64 rows ``(packed entry, place)``: each distinct packed ``(triple, article)``
     entry once, sorted, with its first place."""
-    order = np.lexsort((places, packed))
-    packed, places = packed[order], places[order]
-    first = np.r_[True, packed[1:] != packed[:-1]] if len(packed) else np.empty(0, dtype=bool)
-    return np.column_stack([packed[first], places[first].astype(np.uint64)])
+    if len(packed) == 0:
+        return np.empty((0, 2), dtype=np.uint64)
+    order = np.argsort(packed)
+    packed, places = packed[order], places[order].astype(np.uint64)
+    starts = np.flatnonzero(np.r_[True, packed[1:] != packed[:-1]])
+    if len(starts) < len(packed):
+        places = np.minimum.reduceat(places, starts)
+    return np.column_stack([packed[starts], places])
 
 
 def triple_pairs(entries: np.ndarray, key_mask: np.uint64, owner_mask: np.uint64,
@@ -264,10 +271,13 @@ def _shared_enough(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     stand :func:`together`, sorted, and whether they stand together."""
     if len(rows) == 0:
         return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=bool)
-    order = np.argsort(rows[:, 0], kind="stable")
-    codes, places = rows[order, 0], rows[order, 1]
+    order = np.argsort(rows[:, 0])
+    codes = rows[order, 0]
     starts, sizes = groups(codes[1:] != codes[:-1])
+    # Most pairs share one triple: only the places of pairs sharing two or more are looked at.
     group = np.repeat(np.arange(len(starts)), sizes)
+    several = np.flatnonzero(sizes[group] >= 2)
+    group, places = group[several], rows[order[several], 1]
     close = together(group, (places >> np.uint64(32)).astype(np.int64),
                      (places & np.uint64(0xFFFFFFFF)).astype(np.int64), len(starts))
     kept = (sizes >= MIN_SHARED) | close
