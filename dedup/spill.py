@@ -4,9 +4,9 @@ The passage tier makes about 16 packed band keys per window and 35 windows per n
 5 GB for a million articles, more than everything else a scan holds. :class:`SpilledKeys`
 writes them to one file per band as chunks arrive and reads back one band at a time, which is
 all :func:`dedup.candidates.candidate_pairs` asks for. The context triples (about 270 per
-article) and the pairs they make go to files as well (:class:`PartitionedKeys`), grouped by
+article, with their places) and the pairs they make go to files as well (:class:`PartitionedKeys`), grouped by
 triple, so that they are paired a part at a time. The files go to the temporary folder
-(``TMPDIR`` chooses it), which needs about 10 KB free per article.
+(``TMPDIR`` chooses it), which needs about 11 KB free per article.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class SpilledKeys:
                     np.ascontiguousarray(chunk[:, band]).tofile(out)
         except OSError as exc:
             raise DedupError(f"cannot write band keys to {path.parent}: {exc.strerror or exc}; set TMPDIR to a "
-                             "folder with about 10 KB free per article") from exc
+                             "folder with about 11 KB free per article") from exc
 
     def _column(self, band: int) -> np.ndarray:
         path = self._paths[band]
