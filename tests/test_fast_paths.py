@@ -58,18 +58,6 @@ def test_seed_guard_drops_shingles_repeated_too_often(values, extra):
     assert [tuple(s) for s in chains.seeds(x, x).tolist()] == _seeds_slow(x, x)
 
 
-def _first_common_slow(xs: np.ndarray, ys: np.ndarray):
-    common = [p for p in range(len(xs)) if xs[p] in set(ys.tolist())][: align._ANCHOR_REACH]
-    candidates = [(p, ys.tolist().index(xs[p])) for p in common]
-    return min(candidates, key=lambda pq: pq[0] + pq[1]) if candidates else None
-
-
-@PROPERTY
-@given(small_ints, small_ints)
-def test_first_common_word_is_the_nearest_to_both_starts(xs, ys):
-    assert align._first_common(xs, ys) == _first_common_slow(xs, ys)
-
-
 def _chain_seeds_slow(points: np.ndarray, reach: int) -> list[list[tuple[int, int]]]:
     """Greedy chaining, every open chain searched for every seed."""
     open_chains, done = [], []
