@@ -19,7 +19,7 @@ from difflib import SequenceMatcher
 import numpy as np
 
 from .chains import Chain, chain_seeds, seeds
-from .context import shared_triples
+from .context import MIN_SHARED, shared_together, shared_triples
 from .edges import widen, word_dice
 from .models import Passage
 from .paraphrase import sentence_spans
@@ -56,7 +56,11 @@ _FIXED_WORDS = 8
 # triples. Measured on such pairs: in PAN 2013 03 and 04, paraphrase added a passage to 24 of
 # 197, all sharing 3 or more triples, 18 of them 6 or more; in a 20k news-like scan it added none
 # to 5,475, of which 93 share 6 or more (and 3,811 share 3 to 5). With 3 here, PAN 04 gained 0.01
-# plagdet and aligning the 20k scan's pairs took 40 % more CPU.
+# plagdet and aligning the 20k scan's pairs took 40 % more CPU. A pair whose 3 or more shared
+# triples stand in two runs close together (the rule that aligns a triple-found pair sharing no
+# shingle) is looked at too: PAN 2013 tuning (gold pairs aligned one by one) 03 +0.003, 04 +0.009,
+# 05 +0.005 plagdet, 02 equal; in the 20k scan it sends 86 more of 6,924 pairs to paraphrase
+# (3,822 went before) and changes no result.
 _REWORDED_TRIPLES = 6
 # Sentence pairs seed a paraphrase passage from tf-idf cosine and Dice _COPIED_SEED (dedup.paraphrase,
 # after Sanchez-Perez et al., whose 0.33 is the default there) in a pair that shares a verbatim
@@ -197,8 +201,9 @@ def _one_phrase(points: np.ndarray, spans: list[Span], min_words: int, text_a: s
     """Whether all the texts share is one short phrase: their seeds are consecutive on one
     diagonal, make no passage of ``min_words``, and the texts share fewer than
     :data:`_REWORDED_TRIPLES` context triples (content words standing together, which reworded
-    reuse keeps). Such a pair (a stock phrase such as "said in a statement on") is not looked at
-    for paraphrase."""
+    reuse keeps), nor the candidate rule's :data:`~dedup.context.MIN_SHARED` in two separate runs
+    close together (:func:`~dedup.context.shared_together`). Such a pair (a stock phrase such as
+    "said in a statement on") is not looked at for paraphrase."""
     if len(points) == 0:  # none, or only shingles repeated too often to seed (see dedup.chains)
         return False
     diagonal = points[:, 1] - points[:, 0]
@@ -206,7 +211,10 @@ def _one_phrase(points: np.ndarray, spans: list[Span], min_words: int, text_a: s
         return False
     if any(min(s.a1 - s.a0, s.b1 - s.b0) >= min_words for s in spans):
         return False
-    return shared_triples(text_a, tokens_a, text_b, tokens_b) < _REWORDED_TRIPLES
+    shared = shared_triples(text_a, tokens_a, text_b, tokens_b)
+    if shared >= MIN_SHARED and shared_together(text_a, tokens_a, text_b, tokens_b):
+        return False
+    return shared < _REWORDED_TRIPLES
 
 
 def _copied(spans: list[Span]) -> bool:

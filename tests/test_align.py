@@ -115,6 +115,19 @@ def test_a_pair_sharing_one_short_phrase_is_not_looked_at_for_paraphrase(monkeyp
     assert calls == [1]
 
 
+def test_a_pair_sharing_one_phrase_and_reworded_text_is_looked_at_for_paraphrase(monkeypatch):
+    """Besides the one phrase, these share 3 context triples in two separate runs (a reworded
+    sentence), as a pair found by triples must to be aligned without shared shingles."""
+    calls = []
+    monkeypatch.setattr("dedup.align.sentence_spans", lambda *a, **k: calls.append(1) or [])
+    phrase = "said in a statement on"
+    run(f"The ministry {phrase} Monday. Regional authorities closed the crossing to freight traffic until "
+        "repairs to the bridge are finished, officials added.",
+        f"A spokesman {phrase} Friday. Until bridge repairs are finished, authorities regional closed to "
+        "freight traffic the crossing, officials added.", paraphrase_min_words=10)
+    assert calls == [1]
+
+
 def test_weaker_sentence_pairs_seed_paraphrase_only_in_pairs_without_a_verbatim_copy(monkeypatch):
     """A pair that copies a long passage verbatim is held to a stricter sentence similarity than
     one sharing only reworded text (dedup.align._COPIED_SEED, _REWORDED_SEED)."""
