@@ -15,7 +15,7 @@ from dedup.normalize import tokenize_array
 PROPERTY = settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 small_ints = st.lists(st.integers(0, 6), max_size=30).map(lambda xs: np.array(xs, dtype=np.uint64))
 WORDS = ["Mr", "U.S", "farm", "farmers", "the", "rice", "grew", "plots", "a", "Dr", "food", "it", "No", "2024", "e.g"]
-GAPS = [" ", " ", " ", ". ", ".\" ", "? ", "! ", "; ", ": ", ".\n", "\n\n", ", ", " (", ") ", ".)", "...", ". . "]
+GAPS = [" ", " ", " ", ". ", ".\" ", "? ", "! ", "; ", ": ", ".\n", "\n\n", ", ", " (", ") ", ".)", "...", ". . ", " . ", "  .\" ", ", . ", " ;\n"]
 
 
 @st.composite
