@@ -10,18 +10,21 @@ scan's rule for them (:func:`triple_members`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from .arrays import counted_at_least, groups, ranks
-from .candidates import KEY_MASK, sorted_unique, tiers
+from .candidates import KEY_MASK, OWNER_MASK, sorted_unique, tiers
 from .config import Config
-from .context import MAX_HOLDERS, MIN_SHARED, triple_set
+from .context import MAX_HOLDERS, MIN_SHARED, first_places, together, triple_set
+from .context import triple_places as context_places
 from .detect import _MIN_SHARED_SHINGLES, Document, _shared
 from .lsh import band_keys
 from .signature import sign
 
 __all__ = ["bucket_members", "document_keys", "is_triple", "may_pair", "pair_codes", "shingle_tops", "split_codes",
-           "triple_members"]
+           "triple_members", "triple_places"]
 
 # The top two bits of a stored key say what it is: 00 a document band, 10 a passage band, 01 a
 # context triple.
@@ -41,10 +44,23 @@ def document_keys(documents: list[Document], config: Config) -> list[np.ndarray]
     doc_keys = doc_keys >> _TAG_SHIFT
     win_keys = (win_keys >> _TAG_SHIFT) | _PASSAGE_TIER
     bounds = np.searchsorted(sigs.window_owner, np.arange(len(documents) + 1))
-    triples = [(triple_set(d.article.text, d.tokens) >> _TAG_SHIFT) | _TRIPLE for d in documents]
+    triples = [_stored_triples(triple_set(d.article.text, d.tokens)) for d in documents]
     # The top 40 bits, as a scan packs them (the low bits number the article in the stores).
     return [sorted_unique(np.concatenate([doc_keys[i], win_keys[bounds[i]:bounds[i + 1]].ravel(), triples[i]])
                           & KEY_MASK).view(np.int64) for i in range(len(documents))]
+
+
+def _stored_triples(triples: np.ndarray) -> np.ndarray:
+    """Context triple hashes as stored keys (tagged; their top 40 bits are kept, see below)."""
+    return (triples >> _TAG_SHIFT) | _TRIPLE
+
+
+def triple_places(document: Document) -> np.ndarray:
+    """A document's stored context triple keys, sorted, with the place each first stands at
+    (:func:`dedup.context.triple_places`) in the low bits (int64; what the stores keep)."""
+    keys, places = context_places(document.article.text, document.tokens)
+    entries = first_places((_stored_triples(keys) & KEY_MASK), places)  # masked keys may meet: the first counts
+    return (entries[:, 0] | np.minimum(entries[:, 1], OWNER_MASK)).view(np.int64)
 
 
 def is_triple(keys: np.ndarray) -> np.ndarray:
@@ -70,6 +86,27 @@ def _arrivals(keylists: list[np.ndarray], stored_keys: np.ndarray):
     stored = np.searchsorted(stored_keys, keys[starts], "right") - lo
     group = np.repeat(np.arange(len(starts)), sizes)
     return keys, owner, starts, lo, stored, group, np.arange(len(keys)) - starts[group]
+
+
+def _place_table(entries: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted ``key | number`` and each one's place, from triple places by article number."""
+    if not entries:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    places = np.concatenate(list(entries.values()))
+    numbers = np.repeat(np.fromiter(entries, dtype=np.int64, count=len(entries)), [len(e) for e in entries.values()])
+    table = (places & _KEY_BITS) | numbers
+    order = np.argsort(table)
+    return table[order], (places & _PLACE_BITS)[order]
+
+
+def _places_of(table: tuple[np.ndarray, np.ndarray], keys: np.ndarray, numbers: np.ndarray) -> np.ndarray:
+    """The place of each key in the article numbered alongside it (``table`` from :func:`_place_table`)."""
+    found, places = table
+    return places[np.searchsorted(found, keys | numbers)]
+
+
+_KEY_BITS = np.int64(~int(OWNER_MASK))  # KEY_MASK as int64
+_PLACE_BITS = np.int64(OWNER_MASK)
 
 
 def pair_codes(article: np.ndarray, member: np.ndarray) -> np.ndarray:
@@ -136,17 +173,23 @@ def may_pair(a: Document, a_tops: np.ndarray, b_tops: np.ndarray) -> bool:
     return _shared(a_tops, b_tops) >= _MIN_SHARED_SHINGLES
 
 
-def triple_members(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_seqs: np.ndarray,
-                   max_holders: int = MAX_HOLDERS, min_shared: int = MIN_SHARED) -> tuple[np.ndarray, np.ndarray]:
+def triple_members(keylists: list[np.ndarray], places: list[np.ndarray], stored_keys: np.ndarray,
+                   stored_seqs: np.ndarray, stored_places: Callable[[list[int]], dict[int, np.ndarray]],
+                   max_holders: int = MAX_HOLDERS,
+                   min_shared: int = MIN_SHARED) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Who shares at least ``min_shared`` context triples with each new article ``j`` (in order)
-    when it arrives, counting a triple only while fewer than ``max_holders`` hold it (the rule of
+    when it arrives, or two that stand together (:func:`dedup.context.together`), counting a
+    triple only while fewer than ``max_holders`` hold it (the rule of
     :func:`dedup.context.triple_pairs`).
 
-    ``keylists`` hold only triple keys; members and the result are as in :func:`bucket_members`.
+    ``keylists`` hold only triple keys; ``places[j]`` are article ``j``'s triple places
+    (:func:`triple_places`, all of them), ``stored_places(seqs)`` gives stored articles' places
+    by seq. Members are as in :func:`bucket_members`. Returns ``(article, member, together)``.
     """
+    empty = np.empty(0, np.int64)
     if not sum(len(k) for k in keylists):
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    _, owner, starts, lo, stored, group, earlier = _arrivals(keylists, stored_keys)
+        return empty, empty, np.empty(0, dtype=bool)
+    keys, owner, starts, lo, stored, group, earlier = _arrivals(keylists, stored_keys)
     held = stored[group] + earlier
     met = np.flatnonzero((held > 0) & (held < max_holders))
     group, earlier, owner_met = group[met], earlier[met], owner[met]
@@ -154,4 +197,27 @@ def triple_members(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_s
     article = np.concatenate([np.repeat(owner_met, from_stored), np.repeat(owner_met, earlier)])
     member = np.concatenate([stored_seqs[np.repeat(lo[group], from_stored) + ranks(from_stored)],
                              -owner[np.repeat(starts[group], earlier) + ranks(earlier)] - 1])
-    return split_codes(counted_at_least(pair_codes(article, member), min_shared)[0])
+    key = np.concatenate([np.repeat(keys[starts[group]], from_stored), np.repeat(keys[starts[group]], earlier)])
+    codes = pair_codes(article, member)
+    order = np.argsort(codes, kind="stable")
+    codes, article, member, key = codes[order], article[order], member[order], key[order]
+    if len(codes) == 0:
+        return empty, empty, np.empty(0, dtype=bool)
+    first, sizes = groups(codes[1:] != codes[:-1])
+    pair = np.repeat(np.arange(len(first)), sizes)
+    # Places are needed only where two or more triples are shared.
+    asked = np.flatnonzero(sizes[pair] >= 2)
+    new = _place_table(dict(enumerate(places)))
+    place_a = _places_of(new, key[asked], article[asked])
+    others = member[asked]
+    seqs = np.unique(others[others > 0]).tolist()
+    place_b = np.zeros(len(asked), dtype=np.int64)
+    if seqs:
+        outside = others > 0
+        place_b[outside] = _places_of(_place_table(stored_places(seqs)), key[asked][outside], others[outside])
+    inside = others < 0
+    place_b[inside] = _places_of(new, key[asked][inside], -others[inside] - 1)
+    close = together(pair[asked], place_a, place_b, len(first))
+    kept = (sizes >= min_shared) | close
+    article, member = split_codes(codes[first[kept]])
+    return article, member, close[kept]

@@ -32,7 +32,7 @@ from .arrays import counted_at_least, pack_pairs, sorted_unique, unpack_pairs
 from .compiled import start, use_kernels
 from .config import Config
 from .lsh import band_keys, band_params, even_odds, miss_probability
-from .context import joined_triples, triple_pairs
+from .context import first_places, joined_triples, triple_pairs
 from .normalize import Tokens, fmix64_array, tokenize_joined
 from .shingle import _POSITION_MULTIPLIERS, shingle_hashes
 from .signature import sign_joined
@@ -74,8 +74,8 @@ class ChunkKeys:
     ``documents`` is ``(n, bands)`` and ``windows`` ``(n_windows, bands)``, both uint64 packed
     with the global article index. ``shingles[i]`` is 0 for an article shorter than a shingle.
     ``content[i]`` hashes article ``i``'s sequence of normalised words (exact copies share it).
-    ``triples`` is ``(n_triples, 1)``: each article's distinct context triples (:mod:`dedup.context`),
-    packed the same way.
+    ``triples`` is ``(n_triples, 2)``: each article's distinct context triples (:mod:`dedup.context`),
+    packed the same way, with the place each first stands at (:func:`dedup.context.first_places`).
     """
 
     documents: np.ndarray
@@ -104,9 +104,9 @@ def sign_chunk(texts: list[str], first_index: int, config: Config) -> ChunkKeys:
     documents = _pack(band_keys(signatures.documents, document_tier.bands, document_tier.rows), owners)
     windows = _pack(band_keys(signatures.windows, passage_tier.bands, passage_tier.rows),
                     owners[signatures.window_owner])
-    triples, triple_owner = joined_triples(texts, joined[0], joined[2])
+    triples, triple_owner, places = joined_triples(texts, joined[0], joined[2])
     keep = counts[triple_owner] > 0  # as for signatures: articles shorter than a shingle take no part
-    triples = sorted_unique(_pack(triples[keep][:, None], triple_owner[keep] + first_index).ravel())[:, None]
+    triples = first_places(_pack(triples[keep][:, None], triple_owner[keep] + first_index).ravel(), places[keep])
     return ChunkKeys(documents, windows, triples, words, counts, content)
 
 
@@ -246,8 +246,9 @@ def candidates_of_texts(texts: list[str], config: Config) -> np.ndarray:
     return unique_pairs([pairs, candidate_triples([chunk.triples])[0]])
 
 
-def candidate_triples(chunks: list[np.ndarray]) -> tuple[np.ndarray, dict[str, Any]]:
+def candidate_triples(chunks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     """Pairs of articles sharing context triples (:func:`dedup.context.triple_pairs`), from the
-    packed triple keys of every chunk, with counts for the report."""
-    packed = np.concatenate([c[:, 0] for c in chunks]) if chunks else np.empty(0, np.uint64)
-    return triple_pairs(packed, KEY_MASK, OWNER_MASK)
+    triple entries of every chunk: the pairs, whether their triples stand together, and counts
+    for the report."""
+    entries = np.concatenate(chunks) if chunks else np.empty((0, 2), np.uint64)
+    return triple_pairs(entries, KEY_MASK, OWNER_MASK)

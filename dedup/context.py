@@ -8,7 +8,9 @@ light stemming, :func:`dedup.sentences.stem`), sorted so that their order does n
 "contextual n-grams" of Torrejón and Ramos (PAN 2013).
 
 Triples are exact hash keys, not MinHashed. Two articles that share at least
-:data:`MIN_SHARED` triples are a candidate pair. A triple held by many articles is a stock
+:data:`MIN_SHARED` triples are a candidate pair, and so are two that share two triples standing
+together in both texts (:func:`together`: separate phrases, close to one another), which is how
+short reworded passages show. A triple held by many articles is a stock
 phrase: as in the LSH tiers, the rule applies to a bucket as it is when an article arrives, in
 article order, so only the first :data:`MAX_HOLDERS` holders of a triple pair up through it (a
 later holder gets no pair from it, where an LSH bucket would still link it to its first holder:
@@ -30,13 +32,13 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import counted_at_least, groups, sorted_unique, unpack_pairs
+from .arrays import groups, unpack_pairs
 from .normalize import Tokens, fmix64_array
 from .sentences import content_terms
 from .spill import PartitionedKeys
 
-__all__ = ["MIN_SHARED", "joined_triples", "shared_together", "shared_triples", "spilled_triple_pairs", "triple_pairs",
-           "triple_set", "triples"]
+__all__ = ["MIN_SHARED", "first_places", "joined_triples", "shared_together", "shared_triples", "spilled_triple_pairs", "together",
+           "triple_pairs", "triple_places", "triple_set", "triples"]
 
 # Two articles sharing at least MIN_SHARED triples, counted only while a triple has fewer than
 # MAX_HOLDERS holders (more make it a stock phrase), are a candidate pair. Measured on PAN 2013
@@ -67,7 +69,20 @@ def triples(terms: np.ndarray) -> np.ndarray:
 
 def triple_set(text: str, tokens: Tokens) -> np.ndarray:
     """The sorted distinct context triples of one text (kept in ``tokens.memo``)."""
-    return tokens.derived("triple_set", lambda: sorted_unique(_text_triples(text, tokens)))
+    return triple_places(text, tokens)[0]
+
+
+def triple_places(text: str, tokens: Tokens) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted distinct context triples of one text, and where each first stands (the index
+    of its first content word among the text's content words); kept in ``tokens.memo``."""
+    def make() -> tuple[np.ndarray, np.ndarray]:
+        found = _text_triples(text, tokens)
+        order = np.argsort(found, kind="stable")  # equal triples stay in text order: the first is first
+        keys = found[order]
+        first = np.r_[True, keys[1:] != keys[:-1]] if len(keys) else np.empty(0, dtype=bool)
+        return keys[first], order[first]
+
+    return tokens.derived("triple_places", make)
 
 
 def shared_triples(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens) -> int:
@@ -84,28 +99,56 @@ def _text_triples(text: str, tokens: Tokens) -> np.ndarray:
     return tokens.derived("triples", make)
 
 
-def _together(positions: np.ndarray, count: int, within: int) -> bool:
-    """Whether ``count`` of the sorted ``positions`` lie within ``within`` of one another."""
-    return len(positions) >= count and bool(np.any(positions[count - 1 :] - positions[: len(positions) - count + 1] <= within))
-
-
-# A pair found by triples that shares almost no shingle is aligned only if its shared triples
-# stand in this many separate runs (triples at consecutive positions: one shared phrase gives a
-# run) within _TOGETHER_WITHIN content words of one another in both texts. Measured: counting
-# triples rather than runs, 3 together made aligning the 20k news-like scan's pairs take 31 % more
-# CPU for no passage more (3,361 such pairs, mostly one stock phrase), and 4 took 7 % more and
-# cost PAN 2013 04 0.007 plagdet. Of those 20k pairs, 3,136 share one run, 141 two or more (147
-# shared 4 triples together); PAN 2013 04 gains 0.008/0.012 plagdet (tuning/held-out) over 4
-# triples, 03 -0.001/+0.001.
+# Triples stand together when they form at least _TOGETHER_RUNS separate runs whose heads lie
+# within _TOGETHER_WITHIN content words of one another, in both texts; a run is a chain of triples
+# less than _APART content words apart (overlapping triples: one shared phrase gives one run, as
+# does a stock phrase however long). Each shared triple counts at its first place in each text.
+# Measured (first places, counted triples) on a 20,000-article news-like corpus and PAN 2013:
+# pairs sharing exactly two counted triples number 49,414 in the news; 336 of them stand together
+# (875 if triples 2 apart were separate runs, 44,646 if adjacent ones were), and they hold 24 more
+# of PAN's 1,000 random-obfuscation (03) pairs and 21 more translation (04) pairs. Counting triples
+# rather than runs made aligning the news pairs found by triples cost 31 % more CPU for no
+# passage more (3 together; 4 cost PAN 04 0.007 plagdet).
 _TOGETHER_RUNS = 2
 _TOGETHER_WITHIN = 40
+_APART = 3
+
+
+def together(group: np.ndarray, places_a: np.ndarray, places_b: np.ndarray, groups_count: int,
+             count: int = _TOGETHER_RUNS, within: int = _TOGETHER_WITHIN) -> np.ndarray:
+    """For each group of shared triples (``group[k]`` numbers the pair that triple ``k`` is
+    shared by), whether they stand together in both texts: ``count`` separate runs within
+    ``within`` content words, given each triple's first place in text a and in text b.
+
+    >>> together(np.array([0, 0, 1, 1]), np.array([5, 30, 5, 6]), np.array([90, 70, 1, 9]), 2).tolist()
+    [True, False]
+    """
+    return _close_runs(group, places_a, groups_count, count, within) & _close_runs(group, places_b, groups_count,
+                                                                                   count, within)
+
+
+def _close_runs(group: np.ndarray, places: np.ndarray, groups_count: int, count: int, within: int) -> np.ndarray:
+    """Per group: whether ``count`` run heads among its ``places`` lie within ``within``."""
+    found = np.zeros(groups_count, dtype=bool)
+    if len(group) == 0:
+        return found
+    order = np.lexsort((places, group))
+    group, places = group[order], places[order].astype(np.int64)
+    head = np.r_[True, (group[1:] != group[:-1]) | (places[1:] - places[:-1] >= _APART)]
+    group, places = group[head], places[head]
+    shift = count - 1
+    if shift == 0:
+        found[group] = True
+        return found
+    close = (group[shift:] == group[:-shift]) & (places[shift:] - places[:-shift] <= within)
+    found[group[shift:][close]] = True
+    return found
 
 
 def shared_together(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens, count: int = _TOGETHER_RUNS,
                     within: int = _TOGETHER_WITHIN) -> bool:
-    """Whether the two texts share context triples in ``count`` separate runs that stand within
-    ``within`` content words of one another in both: a reworded passage, not one stock phrase or
-    triples met by chance across two texts.
+    """Whether all the context triples two texts share stand together (:func:`together`): a
+    reworded passage, not one stock phrase or triples met by chance across two texts.
 
     >>> from dedup.normalize import tokenize_array
     >>> a = "Regional authorities closed the crossing to freight traffic until repairs to the bridge are finished."
@@ -115,95 +158,117 @@ def shared_together(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens
     >>> shared_together(a, tokenize_array(a), b, tokenize_array(b), count=3)
     False
     """
-    ta, tb = _text_triples(text_a, tokens_a), _text_triples(text_b, tokens_b)
-    shared = np.intersect1d(triple_set(text_a, tokens_a), triple_set(text_b, tokens_b), assume_unique=True)
-    if len(shared) == 0:
-        return False
-    return (_together(_run_heads(np.flatnonzero(np.isin(ta, shared))), count, within)
-            and _together(_run_heads(np.flatnonzero(np.isin(tb, shared))), count, within))
+    keys_a, places_a = triple_places(text_a, tokens_a)
+    keys_b, places_b = triple_places(text_b, tokens_b)
+    _, in_a, in_b = np.intersect1d(keys_a, keys_b, assume_unique=True, return_indices=True)
+    return bool(together(np.zeros(len(in_a), dtype=np.int64), places_a[in_a], places_b[in_b], 1, count, within)[0])
 
 
-def _run_heads(positions: np.ndarray) -> np.ndarray:
-    """The first of each run of consecutive sorted ``positions``."""
-    return positions[np.r_[True, np.diff(positions) > 1]] if len(positions) else positions
-
-
-def joined_triples(texts: list[str], tokens: Tokens, first_token: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The ``(triple, text)`` entries of many texts tokenised together
+def joined_triples(texts: list[str], tokens: Tokens,
+                   first_token: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ``(triple, text, place)`` entries of many texts tokenised together
     (:func:`dedup.normalize.tokenize_joined`), repeats included; no triple spans two texts.
 
-    Returns the triple hashes and the index of the text each belongs to, in text order.
+    Returns the triple hashes, the index of the text each belongs to and its place in that text
+    (the index of its first content word among the text's content words), in text order.
     """
     terms = content_terms("\n".join(texts), tokens)
     content = np.flatnonzero(terms != 0)
     owner = np.searchsorted(first_token, content, side="right") - 1
     keys = triples(terms[content])
     if len(keys) == 0:
-        return keys, np.empty(0, dtype=np.int64)
+        return keys, np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    place = np.arange(len(owner)) - np.searchsorted(owner, owner)  # owners ascend: the first of each
     first = owner[: len(keys)]
     same = first == owner[_SIZE - 1 :]
-    return keys[same], first[same]
+    return keys[same], first[same], place[: len(keys)][same]
 
 
-def triple_pairs(packed: np.ndarray, key_mask: np.uint64, owner_mask: np.uint64,
-                 max_bucket_size: int = MAX_HOLDERS) -> tuple[np.ndarray, dict[str, Any]]:
-    """Pairs of articles sharing at least :data:`MIN_SHARED` triples, from packed keys
-    (top bits the triple, low bits the article, as :mod:`dedup.candidates` packs band keys).
+def first_places(packed: np.ndarray, places: np.ndarray) -> np.ndarray:
+    """``(n, 2)`` uint64 rows ``(packed entry, place)``: each distinct packed ``(triple, article)``
+    entry once, sorted, with its first place."""
+    order = np.lexsort((places, packed))
+    packed, places = packed[order], places[order]
+    first = np.r_[True, packed[1:] != packed[:-1]] if len(packed) else np.empty(0, dtype=bool)
+    return np.column_stack([packed[first], places[first].astype(np.uint64)])
+
+
+def triple_pairs(entries: np.ndarray, key_mask: np.uint64, owner_mask: np.uint64,
+                 max_bucket_size: int = MAX_HOLDERS) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """Pairs of articles sharing at least :data:`MIN_SHARED` triples, or two that stand
+    :func:`together`, from ``(n, 2)`` rows ``(packed entry, place)`` (:func:`first_places`; the
+    entry's top bits the triple, low bits the article, as :mod:`dedup.candidates` packs band keys).
 
     Only a triple's first ``max_bucket_size`` holders (in article order) pair through it.
-    Without :data:`MIN_SHARED` triples in such buckets, a pair is not a candidate.
-    Returns the sorted ``(m, 2)`` pairs ``i < j`` and counts for the report.
+    Returns the sorted ``(m, 2)`` pairs ``i < j``, whether each pair's triples stand together
+    (such a pair is aligned even when it shares almost no shingle), and counts for the report.
     """
-    codes, stats = _bucket_codes(packed, key_mask, owner_mask, max_bucket_size)
-    pairs = _shared_enough(codes)
-    stats["candidate_pairs"] = len(pairs)
-    return pairs, stats
+    codes, stats = _bucket_codes(entries, key_mask, owner_mask, max_bucket_size)
+    pairs, close = _shared_enough(codes)
+    stats.update(candidate_pairs=len(pairs), together_pairs=int(close.sum()))
+    return pairs, close, stats
 
 
 def spilled_triple_pairs(parts: Iterable[np.ndarray], folder: str | Path, key_mask: np.uint64, owner_mask: np.uint64,
-                         max_bucket_size: int = MAX_HOLDERS) -> tuple[np.ndarray, dict[str, Any]]:
-    """:func:`triple_pairs` of packed keys given in parts, each holding every entry of its
-    triples (:class:`dedup.spill.PartitionedKeys` by their top bits), in bounded memory: each
-    part's pair codes go to files by a hash of the pair, and each of those files is counted on
-    its own. A million news articles hold about 270 million triple entries."""
-    spilled = PartitionedKeys(folder, "triple-pairs", _PARTS, by="hash")
+                         max_bucket_size: int = MAX_HOLDERS) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """:func:`triple_pairs` of entries given in parts, each holding every entry of its triples
+    (:class:`dedup.spill.PartitionedKeys` by their top bits), in bounded memory: each part's
+    pair codes go to files by a hash of the pair, and each of those files is counted on its own.
+    A million news articles hold about 270 million triple entries."""
+    spilled = PartitionedKeys(folder, "triple-pairs", _PARTS, by="hash", columns=2)
     total = {"min_shared": MIN_SHARED, "max_holders": max_bucket_size, "items": 0, "buckets_shared": 0,
-             "buckets_oversized": 0, "candidate_pairs": 0}
-    for packed in parts:
-        codes, stats = _bucket_codes(packed, key_mask, owner_mask, max_bucket_size)
+             "buckets_oversized": 0}
+    for entries in parts:
+        codes, stats = _bucket_codes(entries, key_mask, owner_mask, max_bucket_size)
         for name in ("items", "buckets_shared", "buckets_oversized"):
             total[name] += stats[name]
         spilled.append(codes)
     found = [_shared_enough(codes) for codes in spilled.parts()]
-    pairs = np.concatenate(found) if found else np.empty((0, 2), dtype=np.int64)
-    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))] if len(pairs) else pairs
-    total["candidate_pairs"] = len(pairs)
-    return pairs, total
+    pairs = np.concatenate([p for p, _ in found]) if found else np.empty((0, 2), dtype=np.int64)
+    close = np.concatenate([c for _, c in found]) if found else np.empty(0, dtype=bool)
+    if len(pairs):
+        order = np.lexsort((pairs[:, 1], pairs[:, 0]))
+        pairs, close = pairs[order], close[order]
+    total.update(candidate_pairs=len(pairs), together_pairs=int(close.sum()))
+    return pairs, close, total
 
 
 _PARTS = 16  # files the triple entries and their pair codes are spread over
 
 
-def _bucket_codes(packed: np.ndarray, key_mask: np.uint64, owner_mask: np.uint64,
+def _bucket_codes(entries: np.ndarray, key_mask: np.uint64, owner_mask: np.uint64,
                   max_bucket_size: int) -> tuple[np.ndarray, dict[str, Any]]:
-    """Pair codes ``i << 32 | j`` (``i < j``), one per triple that pairs them, and counts."""
-    packed = sorted_unique(packed)  # one entry per (triple, article)
-    stats = {"min_shared": MIN_SHARED, "max_holders": max_bucket_size, "items": len(packed), "buckets_shared": 0,
+    """``(m, 2)`` uint64 rows: a pair code ``i << 32 | j`` (``i < j``) per triple that pairs
+    them, with the triple's places ``place_i << 32 | place_j``; and counts."""
+    entries = first_places(entries[:, 0], entries[:, 1])  # one entry per (triple, article), sorted
+    stats = {"min_shared": MIN_SHARED, "max_holders": max_bucket_size, "items": len(entries), "buckets_shared": 0,
              "buckets_oversized": 0}
-    if len(packed) < 2:
-        return np.empty(0, dtype=np.uint64), stats
-    keys, owners = packed & key_mask, (packed & owner_mask).astype(np.uint64)
+    if len(entries) < 2:
+        return np.empty((0, 2), dtype=np.uint64), stats
+    packed, places = entries[:, 0], entries[:, 1]
+    keys, owners = packed & key_mask, packed & owner_mask
     starts, sizes = groups(keys[1:] != keys[:-1])
     stats["buckets_shared"] = int((sizes >= 2).sum())
     stats["buckets_oversized"] = int((sizes > max_bucket_size).sum())
-    codes = []
+    rows = []
     for size in np.unique(np.minimum(sizes[sizes >= 2], max_bucket_size)).tolist():
-        members = owners[starts[np.minimum(sizes, max_bucket_size) == size][:, None] + np.arange(size)]
+        at = starts[np.minimum(sizes, max_bucket_size) == size][:, None] + np.arange(size)
         i, j = np.triu_indices(size, 1)
-        codes.append(members[:, i].ravel() << np.uint64(32) | members[:, j].ravel())
-    return (np.concatenate(codes) if codes else np.empty(0, dtype=np.uint64)), stats
+        rows.append(np.column_stack([owners[at[:, i]].ravel() << np.uint64(32) | owners[at[:, j]].ravel(),
+                                     places[at[:, i]].ravel() << np.uint64(32) | places[at[:, j]].ravel()]))
+    return (np.concatenate(rows) if rows else np.empty((0, 2), dtype=np.uint64)), stats
 
 
-def _shared_enough(codes: np.ndarray) -> np.ndarray:
-    """The ``(i, j)`` pairs whose code occurs at least :data:`MIN_SHARED` times, sorted."""
-    return unpack_pairs(counted_at_least(codes, MIN_SHARED)[0].astype(np.int64))
+def _shared_enough(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ``(i, j)`` pairs whose code occurs at least :data:`MIN_SHARED` times or whose triples
+    stand :func:`together`, sorted, and whether they stand together."""
+    if len(rows) == 0:
+        return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=bool)
+    order = np.argsort(rows[:, 0], kind="stable")
+    codes, places = rows[order, 0], rows[order, 1]
+    starts, sizes = groups(codes[1:] != codes[:-1])
+    group = np.repeat(np.arange(len(starts)), sizes)
+    close = together(group, (places >> np.uint64(32)).astype(np.int64),
+                     (places & np.uint64(0xFFFFFFFF)).astype(np.int64), len(starts))
+    kept = (sizes >= MIN_SHARED) | close
+    return unpack_pairs(codes[starts[kept]].astype(np.int64)), close[kept]

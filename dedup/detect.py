@@ -22,7 +22,7 @@ from .align import align
 from .arrays import pack_pairs
 from .batches import PAIR_BATCH, pair_batches
 from .candidates import KEY_MASK, OWNER_MASK, candidate_pairs, load_kernels, sign_chunk, sorted_unique, tiers, unique_pairs
-from .context import MIN_SHARED, shared_together, shared_triples, spilled_triple_pairs
+from .context import shared_together, spilled_triple_pairs
 from .cluster import cluster_articles, cluster_passages
 from .config import Config, resolve
 from .copies import (date_key, exact_copies, near_copies, with_representative_pairs, without_member_keys,
@@ -164,15 +164,14 @@ def compare_documents(a: Document, b: Document, config: Config, *, keep_order: b
     """Verify and align one pair; ``None`` when they share no reportable text.
 
     The earlier-dated article becomes side ``a``, unless ``keep_order`` is true (the index uses
-    it so that the query is always side ``a``). ``reworded`` marks a pair found by shared context
-    triples (:mod:`dedup.context`): it is aligned even when it shares almost no shingle, if its
-    shared triples stand together (:func:`~dedup.context.shared_together`).
+    it so that the query is always side ``a``). ``reworded`` marks a pair whose shared context
+    triples stand together (:func:`dedup.context.together`): it is aligned even when it shares
+    almost no shingle.
     """
     if not keep_order:
         a, b = _order(a, b)
     shared, jaccard, cont_a, cont_b = verify(a, b)
-    if shared < min(_MIN_SHARED_SHINGLES, len(a.shingle_set), len(b.shingle_set)) and not (
-            reworded and shared_together(a.article.text, a.tokens, b.article.text, b.tokens)):
+    if shared < min(_MIN_SHARED_SHINGLES, len(a.shingle_set), len(b.shingle_set)) and not reworded:
         return None
     passages = align(a.article.text, a.tokens, a.shingles, b.article.text, b.tokens, b.shingles,
                      shingle_size=config.shingle_size, min_passage_words=config.min_passage_words,
@@ -194,10 +193,9 @@ def compare_documents(a: Document, b: Document, config: Config, *, keep_order: b
 
 
 def _reworded(a: Document, b: Document) -> bool:
-    """Whether two articles share :data:`~dedup.context.MIN_SHARED` context triples: the candidate
-    rule of reworded reuse (every word edited, the content words kept together) for a corpus of
-    the two."""
-    return shared_triples(a.article.text, a.tokens, b.article.text, b.tokens) >= MIN_SHARED
+    """Whether the context triples two articles share stand together: the rule of reworded reuse
+    (every few words edited, the content words kept together) for a corpus of the two."""
+    return shared_together(a.article.text, a.tokens, b.article.text, b.tokens)
 
 
 _CHUNK = 1000  # articles per signing task
@@ -260,7 +258,7 @@ def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Pro
     progress = progress or _no_progress
     intake = Intake(config)
     with worker_pool(config.workers) as pool, scan_folder() as folder:
-        triples = PartitionedKeys(folder, "triples")
+        triples = PartitionedKeys(folder, "triples", columns=2)
         keys, content = _sign_all(pool, intake, articles, progress, SpilledKeys(folder, tiers(config)[1].bands),
                                   triples)
         copies = {} if config.all_pairs else exact_copies(intake.articles, content)
@@ -271,11 +269,11 @@ def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Pro
         triple_job = executor.submit(_triple_pairs, triples, folder) if executor else None
         near = {} if config.all_pairs else _near_copy_groups(pool, keys, intake.articles, config)
         candidates, stats = candidate_pairs(keys, config)
-        triple_candidates, stats["context_triples"] = (triple_job.result() if triple_job
-                                                       else _triple_pairs(triples, folder))
+        triple_candidates, close, stats["context_triples"] = (triple_job.result() if triple_job
+                                                              else _triple_pairs(triples, folder))
         candidates = unique_pairs([candidates, triple_candidates])
         # (copy members hold no triples: their pairs need no mapping onto representatives)
-        reworded = sorted_unique(pack_pairs(without_member_pairs(triple_candidates, near)))
+        reworded = sorted_unique(pack_pairs(without_member_pairs(triple_candidates[close], near)))
         del keys, triple_candidates
         candidates = without_member_pairs(with_representative_pairs(candidates, copies), near)
         stats["exact_copies_collapsed"] = sum(len(m) for m in copies.values())
@@ -292,7 +290,7 @@ def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Pro
                       near_copy_groups=_listed(near_ids))
 
 
-def _triple_pairs(triples: PartitionedKeys, folder: str) -> tuple[np.ndarray, dict[str, Any]]:
+def _triple_pairs(triples: PartitionedKeys, folder: str) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     """Phase 2 task: the candidate pairs of the context triples in their files."""
     return spilled_triple_pairs(triples.parts(), folder, KEY_MASK, OWNER_MASK)
 
@@ -308,7 +306,7 @@ def _sign_all(pool, intake: Intake, articles: Iterable[Any], progress: Progress,
     for chunk, (_, first, _) in _zip_chunks(pool, intake, articles):
         documents.append(chunk.documents)
         windows.append(chunk.windows)
-        triples.append(chunk.triples[:, 0])
+        triples.append(chunk.triples)
         contents.append(np.where(chunk.shingles > 0, chunk.content, np.uint64(0)))
         for offset in np.flatnonzero(chunk.shingles == 0).tolist():
             intake.too_short(first + offset, int(chunk.words[offset]))

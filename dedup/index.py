@@ -41,7 +41,7 @@ import numpy as np
 
 from .arrays import counted_at_least
 from .buckets import (bucket_members, document_keys, is_triple, may_pair, pair_codes, shingle_tops, split_codes,
-                      triple_members)
+                      triple_members, triple_places)
 from .context import MAX_HOLDERS
 from .config import Config, resolve
 from .candidates import sorted_unique, tiers
@@ -206,7 +206,8 @@ class DedupIndex:
         document = self._prepare_one(article)
         if isinstance(document, Skipped):
             return []
-        return self._match([document], document_keys([document], self.config), [shingle_tops(document)])[0]
+        return self._match([document], document_keys([document], self.config), [shingle_tops(document)],
+                           [triple_places(document)])[0]
 
     def get(self, article_id: str) -> Article | None:
         """The stored article with this id, or ``None``."""
@@ -287,11 +288,12 @@ class DedupIndex:
         documents, dropped = _unique_ids(documents, on_conflict)
         keylists = document_keys(documents, self.config) if documents else []
         tops = [shingle_tops(d) for d in documents]
+        places = [triple_places(d) for d in documents]
         self._filling = np.empty(0, np.int64)
         with self._store.transaction():
-            matches = self._match(documents, keylists, tops)
-            outcomes = self._store.write([NewRow(d.id, d.article.text, _meta(d.article), k, t)
-                                          for d, k, t in zip(documents, keylists, tops)], on_conflict,
+            matches = self._match(documents, keylists, tops, places)
+            outcomes = self._store.write([NewRow(d.id, d.article.text, _meta(d.article), k, t, p)
+                                          for d, k, t, p in zip(documents, keylists, tops, places)], on_conflict,
                                          self._holders_needed)
             if "skipped" not in outcomes:
                 self._full_triples.add(self._filling)  # (a replacement removed articles: they are forgotten)
@@ -300,14 +302,14 @@ class DedupIndex:
                              kept=outcomes.count("skipped") + (dropped if on_conflict == "skip" else 0),
                              matches={d.id: tuple(m) for d, m in zip(documents, matches) if m})
 
-    def _match(self, documents: list[Document], keylists: list[np.ndarray],
-               tops: list[np.ndarray]) -> list[list[Match]]:
+    def _match(self, documents: list[Document], keylists: list[np.ndarray], tops: list[np.ndarray],
+               places: list[np.ndarray]) -> list[list[Match]]:
         if not documents:
             return []
-        jobs = self._candidates(documents, keylists, tops)
+        jobs = self._candidates(documents, keylists, tops, places)
         rows = self._store.fetch(sorted({m for _, m, _ in jobs if m > 0}))  # a row removed since is missing
         stored = {row.seq: _to_article(row.id, row.text, row.meta) for row in rows}
-        pairs = []  # (new article, other article, found by triples) in the order matches are reported
+        pairs = []  # (new article, other article, triples together) in the order matches are reported
         for j, member, reworded in jobs:
             other = documents[-member - 1].article if member < 0 else stored.get(member)
             if other is not None and other.id != documents[j].id:
@@ -330,10 +332,11 @@ class DedupIndex:
         to ``max_bucket_size``, a context triple up to :data:`~dedup.context.MAX_HOLDERS`."""
         return max(self.config.max_bucket_size, MAX_HOLDERS)
 
-    def _candidates(self, documents: list[Document], keylists: list[np.ndarray],
-                    tops: list[np.ndarray]) -> list[tuple[int, int, bool]]:
-        """``(new article, member, found by triples)`` from shared buckets or shared context
-        triples: every pair found by triples, the others where :func:`may_pair` keeps them."""
+    def _candidates(self, documents: list[Document], keylists: list[np.ndarray], tops: list[np.ndarray],
+                    places: list[np.ndarray]) -> list[tuple[int, int, bool]]:
+        """``(new article, member, triples together)`` from shared buckets or shared context
+        triples: every pair whose shared triples stand together, the others where
+        :func:`may_pair` keeps them."""
         triple = [is_triple(k) for k in keylists]
         bands, triples = [k[~t] for k, t in zip(keylists, triple)], [k[t] for k, t in zip(keylists, triple)]
         # A band key's first max_bucket_size holders and a triple's first MAX_HOLDERS are all their
@@ -349,9 +352,11 @@ class DedupIndex:
         self._filling = counted_at_least(np.concatenate([triple_keys, *triples]), MAX_HOLDERS)[0]
         article, member = bucket_members(bands, band_keys, band_seqs, self.config.max_bucket_size,
                                          self.config.passage_min_buckets)
-        reworded = sorted_unique(pair_codes(*triple_members(triples, triple_keys, triple_seqs)))
-        codes = sorted_unique(np.concatenate([pair_codes(article, member), reworded]))
-        flags = np.isin(codes, reworded, assume_unique=True).tolist()
+        by_triples, by_triples_member, close = triple_members(triples, places, triple_keys, triple_seqs,
+                                                              self._store.fetch_places)
+        found = pair_codes(by_triples, by_triples_member)
+        codes = sorted_unique(np.concatenate([pair_codes(article, member), found]))
+        flags = np.isin(codes, found[close], assume_unique=True).tolist()
         article, member = split_codes(codes)
         stored_tops = self._store.fetch_shingles(np.unique(member[member > 0]).tolist())
         jobs = []
@@ -362,8 +367,8 @@ class DedupIndex:
         return jobs
 
     def _compare(self, pairs: list[tuple[Document, Article, bool]], documents: list[Document]) -> list[Pair | None]:
-        """Verify and align pairs (new article first, then whether context triples found the
-        pair). ``documents`` are the new articles, already tokenised; stored articles are
+        """Verify and align pairs (new article first, then whether their shared context triples
+        stand together). ``documents`` are the new articles, already tokenised; stored articles are
         tokenised here, once each.
 
         All in this process: measured at 40,000 articles on 2 shared cores, aligning in worker

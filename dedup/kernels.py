@@ -73,42 +73,46 @@ def tokenize_codes(codes, keys, classes, lower, weights, length_weight):
     ends = np.empty(capacity, dtype=np.int64)
     hashes = np.zeros(capacity, dtype=np.uint64)
     foreign = np.zeros(capacity, dtype=np.bool_)
-    count, start, wide, digits, previous = 0, 0, False, False, False
-    # The key hash (dedup.normalize.key_hash of normalize_token) is summed as the token is read:
-    # lower case, apostrophes and commas dropped. Periods are dropped unless the token holds a
-    # digit, which is known only at its end, so both sums are kept.
-    with_periods, without_periods, kept_with, kept_without = np.uint64(0), np.uint64(0), 0, 0
-    for i in range(n + 1):
-        # Whether character i belongs to a token (the rule of dedup.normalize._token_mask), inline:
-        # passing the arrays to a helper for every character would cost reference counting.
-        inside = False
-        if i < n:
-            here = classes[keys[i]]
-            inside = (here & _WORD) != 0 or ((here & _JOINER) != 0 and 0 < i < n - 1
-                                             and _joins(codes[i], classes[keys[i - 1]], classes[keys[i + 1]]))
-        if inside:
-            if not previous:
-                start, wide, digits = i, False, False
-                with_periods, without_periods, kept_with, kept_without = np.uint64(0), np.uint64(0), 0, 0
+    count, i = 0, 0
+    while i < n:
+        here = classes[keys[i]]
+        if (here & _WORD) == 0:  # a token starts at a word character (a joiner needs one before it)
+            i += 1
+            continue
+        start, wide, digits, periods = i, False, False, False
+        # The key hash (dedup.normalize.key_hash of normalize_token) is summed as the token is
+        # read: lower case; apostrophes, commas and periods dropped. A token holding a digit keeps
+        # its periods, which is known only at its end: such a rare token is summed again.
+        total, kept = np.uint64(0), 0
+        while True:
             code = codes[i]
             wide |= code > 127
             digits |= (here & _DIGIT) != 0
-            if (here & _DROP) == 0:
-                value = np.uint64(lower[code])  # only ASCII tokens' sums are used
-                with_periods += value * weights[kept_with & 63]
-                kept_with += 1
-                if (here & _PERIOD) == 0:
-                    without_periods += value * weights[kept_without & 63]
-                    kept_without += 1
-        elif previous:  # a token ended at i
-            starts[count], ends[count], foreign[count] = start, i, wide
-            if not wide:
-                if digits:
-                    hashes[count] = _fmix64(with_periods + np.uint64(kept_with) * length_weight)
-                else:
-                    hashes[count] = _fmix64(without_periods + np.uint64(kept_without) * length_weight)
-            count += 1
-        previous = inside
+            if (here & (_DROP | _PERIOD)) == 0:
+                total += np.uint64(lower[code]) * weights[kept & 63]
+                kept += 1
+            elif (here & _PERIOD) != 0:
+                periods = True
+            i += 1
+            if i == n:
+                break
+            # Whether character i still belongs to the token (the rule of
+            # dedup.normalize._token_mask), inline: a helper taking the arrays for every
+            # character would cost reference counting.
+            here = classes[keys[i]]
+            if (here & _WORD) == 0 and not ((here & _JOINER) != 0 and i < n - 1
+                                            and _joins(codes[i], classes[keys[i - 1]], classes[keys[i + 1]])):
+                break
+        starts[count], ends[count], foreign[count] = start, i, wide
+        if not wide:
+            if digits and periods:
+                total, kept = np.uint64(0), 0
+                for k in range(start, i):
+                    if (classes[keys[k]] & _DROP) == 0:
+                        total += np.uint64(lower[codes[k]]) * weights[kept & 63]
+                        kept += 1
+            hashes[count] = _fmix64(total + np.uint64(kept) * length_weight)
+        count += 1
     return starts[:count].copy(), ends[:count].copy(), hashes[:count].copy(), foreign[:count].copy()
 
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from .compiled import use_kernels
 
-__all__ = ["Signatures", "permutations", "sign", "sign_documents", "sign_joined", "to_minhash"]
+__all__ = ["Signatures", "permutations", "sign", "sign_documents", "sign_documents_joined", "sign_joined", "to_minhash"]
 
 SCHEME = "affine32"
 _ROWS_PER_CHUNK = 1 << 13  # rows of the (shingles x num_perm) matrix computed at once: 4 MB at 128
@@ -140,11 +140,19 @@ def _sign_joined_numpy(shingles: np.ndarray, lengths: np.ndarray, a: np.ndarray,
 
 def sign_documents(shingle_arrays: list[np.ndarray], *, num_perm: int = 128, seed: int = 1) -> np.ndarray:
     """Whole-document signatures only: an ``(n_docs, num_perm)`` uint32 array."""
-    a, b = permutations(num_perm, seed)
     lengths = np.array([len(s) for s in shingle_arrays], dtype=np.int64)
+    shingles = np.concatenate(shingle_arrays) if shingle_arrays else np.empty(0, dtype=np.uint64)
+    return sign_documents_joined(shingles, lengths, num_perm=num_perm, seed=seed)
+
+
+def sign_documents_joined(shingles: np.ndarray, lengths: np.ndarray, *, num_perm: int = 128,
+                          seed: int = 1) -> np.ndarray:
+    """:func:`sign_documents` for documents given as one array of shingles and each document's
+    length (as :func:`dedup.candidates.joined_shingles` makes them)."""
+    a, b = permutations(num_perm, seed)
+    lengths = np.asarray(lengths, dtype=np.int64)
     if len(lengths) == 0:
         return np.empty((0, num_perm), dtype=np.uint32)
-    shingles = np.concatenate(shingle_arrays)
     if use_kernels(len(shingles), _KERNEL_MIN_SHINGLES):
         from .kernels import sign_documents as signed
 

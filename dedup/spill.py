@@ -83,25 +83,29 @@ class PartitionedKeys:
 
     A value goes to the file its top bits choose (``by="top"``: packed keys, whose top bits are
     the key, so that equal keys meet in one file) or the top bits of a mix of the whole value
-    (``by="hash"``: pair codes, whose top bits are nearly always zero).
+    (``by="hash"``: pair codes, whose top bits are nearly always zero). With ``columns`` above 1,
+    values are rows of that many uint64 that go where their first one sends them (a packed key
+    with the place it stands at, for example).
     """
 
-    def __init__(self, folder: str | Path, name: str, parts: int = 16, *, by: str = "top",
+    def __init__(self, folder: str | Path, name: str, parts: int = 16, *, by: str = "top", columns: int = 1,
                  drop: tuple[np.ndarray, np.uint64] | None = None) -> None:
         if parts < 1 or parts & (parts - 1):
             raise ValueError(f"parts must be a power of two, not {parts}")
         self._folder, self._name, self._by, self._drop = Path(folder), name, by, drop
+        self._columns = columns
         self._paths = [self._folder / f"{name}{part:03d}.u64" for part in range(parts)]
         self._shift = np.uint64(64 - (parts.bit_length() - 1))
 
     def append(self, values: np.ndarray) -> None:
-        """Add values (uint64) to their files."""
+        """Add values (uint64; ``(n, columns)`` rows when there are several columns) to their files."""
         if len(values) == 0:
             return
+        first = values if self._columns == 1 else values[:, 0]
         if len(self._paths) == 1:
             part = np.zeros(len(values), dtype=np.int64)
         else:
-            top = values if self._by == "top" else fmix64_array(values)
+            top = first if self._by == "top" else fmix64_array(first)
             part = (top >> self._shift).astype(np.int64)
         order = np.argsort(part, kind="stable")
         bounds = np.searchsorted(part[order], np.arange(len(self._paths) + 1))
@@ -117,16 +121,18 @@ class PartitionedKeys:
     def without_owners(self, owners: np.ndarray, owner_mask: np.uint64) -> PartitionedKeys:
         """The same files, read without the values whose owner bits (``value & owner_mask``) are
         among ``owners``."""
-        view = PartitionedKeys(self._folder, self._name, len(self._paths), by=self._by,
+        return PartitionedKeys(self._folder, self._name, len(self._paths), by=self._by, columns=self._columns,
                                drop=(np.asarray(owners, dtype=np.uint64), owner_mask))
-        return view
 
     def parts(self) -> Iterator[np.ndarray]:
-        """Each file's values, in the order they were appended."""
+        """Each file's values (rows, with several columns), in the order they were appended."""
         for path in self._paths:
             values = np.fromfile(path, dtype=np.uint64) if path.exists() else np.empty(0, np.uint64)
+            if self._columns > 1:
+                values = values.reshape(-1, self._columns)
             if self._drop is not None and len(self._drop[0]):
-                values = values[~np.isin(values & self._drop[1], self._drop[0])]
+                first = values if self._columns == 1 else values[:, 0]
+                values = values[~np.isin(first & self._drop[1], self._drop[0])]
             yield values
 
 

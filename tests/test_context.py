@@ -63,40 +63,77 @@ def test_one_shared_phrase_is_not_a_reworded_passage():
     assert shared_together(*args, count=1)
 
 
-def pairs_reference(keylists):
+def stand_together(places: list[tuple[int, int]]) -> bool:
+    """Two separate runs (triples at least 3 apart) within 40 content words, in both texts."""
+    for side in (0, 1):
+        ps = sorted(p[side] for p in places)
+        heads = [ps[0]] + [ps[k] for k in range(1, len(ps)) if ps[k] - ps[k - 1] >= 3]
+        if not any(later - earlier <= 40 for earlier, later in zip(heads, heads[1:])):
+            return False
+    return True
+
+
+def pairs_reference(articles: list[dict[int, int]]) -> list[tuple[int, int, bool]]:
     """Article by article in order: a triple pairs an article with the earlier holders while
-    there are fewer than MAX_HOLDERS of them; pairs sharing MIN_SHARED such triples are kept."""
-    counts: dict[tuple[int, int], int] = {}
-    for j, keys in enumerate(keylists):
-        for key in keys:
-            held = [i for i in range(j) if key in keylists[i]]
+    there are fewer than MAX_HOLDERS of them; pairs sharing MIN_SHARED such triples, or two
+    standing together, are kept."""
+    shared: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for j, places in enumerate(articles):
+        for key, place in places.items():
+            held = [i for i in range(j) if key in articles[i]]
             if len(held) < MAX_HOLDERS:
                 for i in held:
-                    counts[i, j] = counts.get((i, j), 0) + 1
-    return sorted(pair for pair, n in counts.items() if n >= MIN_SHARED)
+                    shared.setdefault((i, j), []).append((articles[i][key], place))
+    return sorted((*pair, stand_together(p)) for pair, p in shared.items()
+                  if len(p) >= MIN_SHARED or stand_together(p))
 
 
-@settings(max_examples=150, deadline=None)
-@given(st.lists(st.sets(st.integers(1, 9), max_size=7), min_size=1, max_size=12), st.integers(0, 12))
-def test_scan_and_index_pair_articles_by_the_same_rule(keysets, stored_count):
-    keylists = [sorted(k) for k in keysets]
-    packed = np.array([np.uint64(k << 40 | i) for i, keys in enumerate(keylists) for k in keys], dtype=np.uint64)
-    scan, _ = triple_pairs(packed, KEY_MASK, OWNER_MASK)
-    assert [tuple(p) for p in scan.tolist()] == pairs_reference(keylists)
+articles_strategy = st.lists(st.dictionaries(st.integers(1, 9), st.integers(0, 90), max_size=7), min_size=1,
+                             max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(articles_strategy, st.integers(0, 12))
+def test_scan_and_index_pair_articles_by_the_same_rule(articles, stored_count):
+    entries = np.array([[k << 40 | i, place] for i, places in enumerate(articles) for k, place in places.items()],
+                       dtype=np.uint64).reshape(-1, 2)
+    pairs, close, _ = triple_pairs(entries, KEY_MASK, OWNER_MASK)
+    expected = pairs_reference(articles)
+    assert [(i, j, c) for (i, j), c in zip(pairs.tolist(), close.tolist())] == expected
     # The index: the first articles stored (seq = index + 1), the others arriving in one batch.
-    stored_count = min(stored_count, len(keylists))
-    entries = sorted((k << 40, i + 1) for i, keys in enumerate(keylists[:stored_count]) for k in keys)
-    stored_keys = np.array([k for k, _ in entries], dtype=np.int64)
-    stored_seqs = np.array([s for _, s in entries], dtype=np.int64)
-    new = [np.array([k << 40 for k in keys], dtype=np.int64) for keys in keylists[stored_count:]]
-    article, member = triple_members(new, stored_keys, stored_seqs)
-    as_scan = sorted((m - 1 if m > 0 else -m - 1 + stored_count, a + stored_count)
-                     for a, m in zip(article.tolist(), member.tolist()))
-    assert as_scan == [p for p in pairs_reference(keylists) if p[1] >= stored_count]
+    stored_count = min(stored_count, len(articles))
+    stored = sorted((k << 40, i + 1) for i, places in enumerate(articles[:stored_count]) for k in places)
+    stored_keys = np.array([k for k, _ in stored], dtype=np.int64)
+    stored_seqs = np.array([s for _, s in stored], dtype=np.int64)
+
+    def places_of(places: dict[int, int]) -> np.ndarray:
+        return np.array(sorted(k << 40 | place for k, place in places.items()), dtype=np.int64)
+
+    def stored_places(seqs: list[int]) -> dict[int, np.ndarray]:
+        assert seqs == sorted(set(seqs)) and all(1 <= s <= stored_count for s in seqs)
+        return {s: places_of(articles[s - 1]) for s in seqs}
+
+    new = articles[stored_count:]
+    article, member, together = triple_members([np.array(sorted(k << 40 for k in p), dtype=np.int64) for p in new],
+                                               [places_of(p) for p in new], stored_keys, stored_seqs, stored_places)
+    as_scan = sorted((m - 1 if m > 0 else -m - 1 + stored_count, a + stored_count, c)
+                     for a, m, c in zip(article.tolist(), member.tolist(), together.tolist()))
+    assert as_scan == [p for p in expected if p[1] >= stored_count]
+
+
+def test_two_triples_standing_together_make_a_candidate_pair():
+    """Two shared triples are enough when they are separate phrases close together in both texts."""
+    entries = np.array([[1 << 40 | 0, 10], [1 << 40 | 1, 50], [2 << 40 | 0, 20], [2 << 40 | 1, 75],  # together
+                        [3 << 40 | 2, 10], [3 << 40 | 3, 10], [4 << 40 | 2, 11], [4 << 40 | 3, 11],  # one phrase
+                        [5 << 40 | 4, 10], [5 << 40 | 5, 10], [6 << 40 | 4, 90], [6 << 40 | 5, 12]],  # far apart
+                       dtype=np.uint64)
+    pairs, close, stats = triple_pairs(entries, KEY_MASK, OWNER_MASK)
+    assert pairs.tolist() == [[0, 1]] and close.tolist() == [True] and stats["together_pairs"] == 1
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 30)), max_size=200), st.sampled_from([1, 2, 4, 16]))
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 30), st.integers(0, 60)), max_size=200),
+       st.sampled_from([1, 2, 4, 16]))
 def test_triple_pairs_from_spilled_parts_equal_the_pairs_in_memory(entries, parts):
     """Spread over files by triple and counted per file of pair codes: the same pairs and counts."""
     import tempfile
@@ -104,14 +141,16 @@ def test_triple_pairs_from_spilled_parts_equal_the_pairs_in_memory(entries, part
     from dedup.spill import PartitionedKeys
 
     # Triple keys spread over the top bits, as hashes are, so that every part gets some.
-    packed = np.array([(t * 0x9E3779B97F4A7C15 % 2**40) << 24 | a for t, a in entries], dtype=np.uint64)
+    rows = np.array([[(t * 0x9E3779B97F4A7C15 % 2**40) << 24 | a, place] for t, a, place in entries],
+                    dtype=np.uint64).reshape(-1, 2)
     with tempfile.TemporaryDirectory() as folder, tempfile.TemporaryDirectory() as other:
-        spill = PartitionedKeys(folder, "t", parts)
-        for chunk in np.array_split(packed, 3):
+        spill = PartitionedKeys(folder, "t", parts, columns=2)
+        for chunk in np.array_split(rows, 3):
             spill.append(chunk)
-        spilled, stats = spilled_triple_pairs(spill.parts(), folder, KEY_MASK, OWNER_MASK)
+        spilled, close, stats = spilled_triple_pairs(spill.parts(), folder, KEY_MASK, OWNER_MASK)
         dropped = spilled_triple_pairs(spill.without_owners([1, 2], OWNER_MASK).parts(), other, KEY_MASK, OWNER_MASK)
-    expected, expected_stats = triple_pairs(packed, KEY_MASK, OWNER_MASK)
-    assert spilled.tolist() == expected.tolist() and stats == expected_stats
-    keep = ~np.isin(packed & OWNER_MASK, np.array([1, 2], dtype=np.uint64))
-    assert dropped[0].tolist() == triple_pairs(packed[keep], KEY_MASK, OWNER_MASK)[0].tolist()
+    expected, expected_close, expected_stats = triple_pairs(rows, KEY_MASK, OWNER_MASK)
+    assert spilled.tolist() == expected.tolist() and close.tolist() == expected_close.tolist()
+    assert stats == expected_stats
+    keep = ~np.isin(rows[:, 0] & OWNER_MASK, np.array([1, 2], dtype=np.uint64))
+    assert dropped[0].tolist() == triple_pairs(rows[keep], KEY_MASK, OWNER_MASK)[0].tolist()

@@ -211,7 +211,7 @@ def test_context_checks_answer_the_same_from_fresh_tokens_and_from_memo(a, b):
 
     ta, tb = tokenize_array(a), tokenize_array(b)
     first = (context.shared_together(a, ta, b, tb, count=1), context.shared_triples(a, ta, b, tb))
-    assert {"terms", "triples", "triple_set"} <= ta.memo.keys()
+    assert {"terms", "triples", "triple_places"} <= ta.memo.keys()
     again = (context.shared_together(a, ta, b, tb, count=1), context.shared_triples(a, ta, b, tb))
     fresh = (context.shared_together(a, tokenize_array(a), b, tokenize_array(b), count=1),
              context.shared_triples(a, tokenize_array(a), b, tokenize_array(b)))

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from dedup import ConfigError, DedupIndex, IndexStoreError, InputError, Skipped, scan
-from dedup.buckets import document_keys, shingle_tops
+from dedup.buckets import document_keys, shingle_tops, triple_places
 from dedup.index import _documents
 from dedup.store import FORMAT_VERSION
 
@@ -210,7 +210,8 @@ def crowded_triple_case(seed: int = 3) -> tuple[list[dict], dict]:
 def candidate_ids(index: DedupIndex, article: dict) -> set[str]:
     """The stored articles a new ``article`` would be aligned with."""
     (document,) = _documents([article], index.config)
-    jobs = index._candidates([document], document_keys([document], index.config), [shingle_tops(document)])
+    jobs = index._candidates([document], document_keys([document], index.config), [shingle_tops(document)],
+                             [triple_places(document)])
     return {row.id for row in index._store.fetch([m for _, m, _ in jobs])}
 
 

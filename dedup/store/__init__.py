@@ -12,6 +12,7 @@ A backend offers::
     lookup(keys, cap) -> (keys, seqs)        sorted by (key, seq): who holds each band key (all
                                              holders, or at least the first ``cap`` of each)
     fetch_shingles(seqs) -> {seq: shingles}  fetch(seqs) -> list[StoredRow]
+    fetch_places(seqs) -> {seq: places}
     get(id) -> StoredRow | None
     write(rows, on_conflict, cap) -> [outcome]    remove(id) -> bool, count(), contains(id)
     transaction()  (a context manager)       close()
@@ -26,22 +27,25 @@ import numpy as np
 __all__ = ["NewRow", "StoredRow", "open_store"]
 
 FORMAT = "dedup-index"
-FORMAT_VERSION = 5  # 3: shingle sets stored; a key filter in SQLite files; 4: context triples stored as keys;
+FORMAT_VERSION = 6  # 3: shingle sets stored; a key filter in SQLite files; 4: context triples stored as keys;
 # 5: removals counted (look-ups skip keys known to be full, see fullkeys), known full keys stored in SQLite files,
-# SQLite bands WITHOUT ROWID
+# SQLite bands WITHOUT ROWID; 6: the places of context triples stored
 
 
 @dataclass(frozen=True)
 class NewRow:
     """An article to write: its band keys are sorted, unique int64; ``shingles`` are the top 32
     bits of its shingle hashes, sorted and unique (uint32), which tell without its text whether
-    it shares enough shingles with another article to be aligned at all."""
+    it shares enough shingles with another article to be aligned at all; ``places`` are its
+    context triple keys (sorted int64) with the place each first stands at in their low bits
+    (see :func:`dedup.buckets.triple_places`), which tell whether shared triples stand together."""
 
     id: str
     text: str
     meta: str
     keys: np.ndarray
     shingles: np.ndarray
+    places: np.ndarray
 
 
 @dataclass(frozen=True)

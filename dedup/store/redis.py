@@ -6,7 +6,8 @@ Keys (``P`` is the prefix ``dedup:``; nothing is pickled, values are plain strin
     P next               counter: the last seq given out
     P ids                hash: article id -> seq
     P doc:<seq>          hash: id, text, meta (JSON), keys (little-endian int64 band keys),
-                         shingles (little-endian uint32, see dedup.store.NewRow)
+                         shingles (little-endian uint32), places (little-endian int64; both
+                         see dedup.store.NewRow)
     P b:<3 bytes>        hash: band key (8 bytes) -> the first seqs holding it (at most
                          max_bucket_size of them), 12-digit decimals in add order
     P o:<band key>       string: the later seqs holding the key, once the field above is full
@@ -109,7 +110,7 @@ for i = 1, #keys, 8 do
     end
   end
 end
-redis.call('HSET', p .. 'doc:' .. seq, 'id', id, 'text', ARGV[4], 'meta', ARGV[5], 'keys', keys, 'shingles', ARGV[7])
+redis.call('HSET', p .. 'doc:' .. seq, 'id', id, 'text', ARGV[4], 'meta', ARGV[5], 'keys', keys, 'shingles', ARGV[7], 'places', ARGV[9])
 redis.call('HSET', p .. 'ids', id, seq)
 return outcome
 """
@@ -231,6 +232,14 @@ class RedisStore:
             blobs = pipe.execute()
         return {seq: np.frombuffer(blob, dtype="<u4") for seq, blob in zip(seqs, blobs) if blob is not None}
 
+    def fetch_places(self, seqs: list[int]) -> dict[int, np.ndarray]:
+        with self._errors("read from"):
+            pipe = self._r.pipeline(transaction=False)
+            for seq in seqs:
+                pipe.hget(f"{PREFIX}doc:{seq}", "places")
+            blobs = pipe.execute()
+        return {seq: np.frombuffer(blob, dtype="<i8") for seq, blob in zip(seqs, blobs) if blob is not None}
+
     def fetch(self, seqs: list[int]) -> list[StoredRow]:
         with self._errors("read from"):
             pipe = self._r.pipeline(transaction=False)
@@ -253,7 +262,8 @@ class RedisStore:
                 pipe = self._r.pipeline(transaction=False)
                 for row in rows[first : first + _PIPELINE]:
                     self._add(args=[PREFIX, row.id, on_conflict, row.text, row.meta, row.keys.astype("<i8").tobytes(),
-                                    row.shingles.astype("<u4").tobytes(), cap], client=pipe)
+                                    row.shingles.astype("<u4").tobytes(), cap, row.places.astype("<i8").tobytes()],
+                          client=pipe)
                 batch = rows[first : first + _PIPELINE]
                 outcomes.extend(o.decode() for o in pipe.execute())
                 refused = [row.id for row, o in zip(batch, outcomes[first:]) if o == "exists"]

@@ -6,7 +6,7 @@ Schema (``PRAGMA application_id`` marks the file as a dedup index, ``user_versio
     state(name TEXT PRIMARY KEY, value INTEGER)          merged: the last seq whose keys are in bands;
                                                          removals: articles removed or replaced so far
     articles(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE, text, meta JSON, keys BLOB,
-             shingles BLOB)                              shingles: see dedup.store.NewRow
+             shingles BLOB, places BLOB)                 shingles, places: see dedup.store.NewRow
     bands(entry INTEGER PRIMARY KEY) WITHOUT ROWID       band key (top 40 bits) | seq (low 24 bits)
     keyfilter(id INTEGER PRIMARY KEY, bits BLOB)         one row: the KeyFilter of the keys in bands
     fullkeys(cap INTEGER PRIMARY KEY, removals INTEGER,  keys known to hold cap articles when the removal
@@ -76,7 +76,7 @@ CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)
 CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, text TEXT NOT NULL,
-    meta TEXT NOT NULL, keys BLOB NOT NULL, shingles BLOB NOT NULL);
+    meta TEXT NOT NULL, keys BLOB NOT NULL, shingles BLOB NOT NULL, places BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS bands (entry INTEGER PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS keyfilter (id INTEGER PRIMARY KEY CHECK (id = 0), bits BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS fullkeys (cap INTEGER PRIMARY KEY, removals INTEGER NOT NULL, keys BLOB NOT NULL);
@@ -362,6 +362,15 @@ class SQLiteStore:
                                     "(SELECT value FROM json_each(?))", (json.dumps(list(seqs)),)).fetchall()
         return {seq: np.frombuffer(blob, dtype="<u4") for seq, blob in rows}
 
+    def fetch_places(self, seqs: list[int]) -> dict[int, np.ndarray]:
+        """The stored context triple places of these articles (see :class:`~dedup.store.NewRow`), by seq."""
+        if not seqs:
+            return {}
+        with self._errors("read"):
+            rows = self._db.execute("SELECT seq, places FROM articles WHERE seq IN "
+                                    "(SELECT value FROM json_each(?))", (json.dumps(list(seqs)),)).fetchall()
+        return {seq: np.frombuffer(blob, dtype="<i8") for seq, blob in rows}
+
     def fetch(self, seqs: list[int]) -> list[StoredRow]:
         if not seqs:
             return []
@@ -395,9 +404,10 @@ class SQLiteStore:
                     self._delete(row.id)
                     outcomes.append("replaced")
                 keep.append(row)
-            self._db.executemany("INSERT INTO articles (id, text, meta, keys, shingles) VALUES (?, ?, ?, ?, ?)",
+            self._db.executemany("INSERT INTO articles (id, text, meta, keys, shingles, places) VALUES (?, ?, ?, ?, ?, ?)",
                                  [(r.id, r.text, r.meta, r.keys.astype("<i8").tobytes(),
-                                   r.shingles.astype("<u4").tobytes()) for r in keep])
+                                   r.shingles.astype("<u4").tobytes(), r.places.astype("<i8").tobytes())
+                                  for r in keep])
             last = self._db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
             if last > _OWNER:
                 raise IndexStoreError(f"{self.location}: the index has given out {_OWNER:,} article numbers (adds "
