@@ -25,6 +25,11 @@ _SENTENCE_END = re.compile(r"[.!?;:][\"'”’)\]]*\s")
 # no match hides another).
 _SENTENCE_MARK = re.compile(r"[.!?;:](?=[\"'”’)\]]*\s)")
 _LINE_BREAK = re.compile(r"\n")
+# Sentence punctuation after a space (" . "): web text whose links were stripped ("under Title
+# VII of the , the (ADEA) and the . It was established"). 5 % of the sentence ends in PAN 2013's
+# documents; cutting there gave PAN 2013 (tuning half, gold pairs aligned one by one) 03 +0.003,
+# 04 +0.002 plagdet (held-out +0.003, +0.005), 02 equal, 05 -0.006 (held-out +0.005).
+_SPACED_END = re.compile(r"\s+[.!?;:][\"'”’)\]]*\s")
 _SUFFIXES = ("ingly", "ings", "ing", "edly", "ed", "ies", "es", "ly", "s")
 _STEM_CHARS = 6
 # Enough for the articles of one alignment batch (500 candidate pairs), a few MB.
@@ -108,9 +113,10 @@ class TextFeatures:
 def _boundaries(text: str, tokens: Tokens) -> np.ndarray:
     """Token indices where a new sentence starts (always including 0 and ``len(tokens)``).
 
-    A sentence ends after token ``t`` when the gap before token ``t + 1`` holds a line break, or
+    A sentence ends after token ``t`` when the gap before token ``t + 1`` holds a line break,
     starts with sentence punctuation and a space, unless token ``t`` looks like an abbreviation
-    (``Mr.``, ``U.S.``) and the punctuation is a period. The text is searched once for both
+    (``Mr.``, ``U.S.``) and the punctuation is a period, or starts with spaces, then sentence
+    punctuation and a space (``the . It``). The text is searched once for both
     kinds of mark, and each mark is placed in its gap by binary search.
     """
     starts, ends = tokens.starts, tokens.ends
@@ -120,13 +126,18 @@ def _boundaries(text: str, tokens: Tokens) -> np.ndarray:
     breaks = np.array([m.start() for m in _LINE_BREAK.finditer(text)], dtype=np.int64)
     after = np.searchsorted(ends, breaks, side="right") - 1  # the token before each line break
     marks = np.array([m.start() for m in _SENTENCE_MARK.finditer(text)], dtype=np.int64)
-    t = np.minimum(np.searchsorted(ends, marks), count - 1)
-    opening = (t < count - 1) & (ends[t] == marks)  # the mark opens the gap after token t
+    t = np.searchsorted(ends, marks, side="right") - 1  # the last token ending at or before each mark
+    inside = (t >= 0) & (t < count - 1)
+    t, marks = t[inside], marks[inside]
+    opening = ends[t] == marks  # the mark opens the gap after token t
     cuts = after[(after >= 0) & (after < count - 1)].tolist()
     for token, mark in zip(t[opening].tolist(), marks[opening].tolist()):
         word = text[starts[token] : ends[token]]
         if not (len(word) <= 3 and (word[:1].isupper() or "." in word)) or text[mark] in "!?;:":
             cuts.append(token)
+    spaced = ~opening & (marks < starts[t + 1])  # the mark stands further into the gap
+    cuts.extend(token for token, mark in zip(t[spaced].tolist(), marks[spaced].tolist())
+                if text[ends[token] : mark].isspace())
     return np.unique(np.array([-1, *cuts, count - 1], dtype=np.int64)) + 1
 
 
@@ -137,6 +148,8 @@ def _boundaries_slow(text: str, tokens: Tokens) -> np.ndarray:
     for t in range(len(starts) - 1):
         gap = text[ends[t] : starts[t + 1]]
         if "\n" in gap:
+            cuts.append(t + 1)
+        elif _SPACED_END.match(gap):
             cuts.append(t + 1)
         elif _SENTENCE_END.match(gap):
             word = text[starts[t] : ends[t]]

@@ -115,6 +115,19 @@ def test_a_pair_sharing_one_short_phrase_is_not_looked_at_for_paraphrase(monkeyp
     assert calls == [1]
 
 
+def test_a_pair_sharing_one_phrase_and_reworded_text_is_looked_at_for_paraphrase(monkeypatch):
+    """Besides the one phrase, these share 3 context triples in two separate runs (a reworded
+    sentence), as a pair found by triples must to be aligned without shared shingles."""
+    calls = []
+    monkeypatch.setattr("dedup.align.sentence_spans", lambda *a, **k: calls.append(1) or [])
+    phrase = "said in a statement on"
+    run(f"The ministry {phrase} Monday. Regional authorities closed the crossing to freight traffic until "
+        "repairs to the bridge are finished, officials added.",
+        f"A spokesman {phrase} Friday. Until bridge repairs are finished, authorities regional closed to "
+        "freight traffic the crossing, officials added.", paraphrase_min_words=10)
+    assert calls == [1]
+
+
 def test_weaker_sentence_pairs_seed_paraphrase_only_in_pairs_without_a_verbatim_copy(monkeypatch):
     """A pair that copies a long passage verbatim is held to a stricter sentence similarity than
     one sharing only reworded text (dedup.align._COPIED_SEED, _REWORDED_SEED)."""
@@ -124,3 +137,28 @@ def test_weaker_sentence_pairs_seed_paraphrase_only_in_pairs_without_a_verbatim_
     run(f"{OWN_A} {copy}", f"{copy} {OWN_B}", paraphrase_min_words=25)
     run(f"{OWN_A}\n\n{SOURCE}", f"{SHUFFLED}\n\n{OWN_B}", paraphrase_min_words=25)
     assert calls == [0.6, 0.28]
+
+
+def test_each_side_of_a_paraphrase_passage_is_narrowed_on_its_own():
+    """A reworded passage whose first sentence was moved to its end on the other side keeps
+    that sentence on both sides; only words with no counterpart at the edges are cut."""
+    from dedup.align import Span, _anchor
+    from dedup.sentences import content_terms
+
+    a = ("Meanwhile, yesterday the harvest festival began in the village square. Some of them practised "
+         "rice farming on a small scale, but still depended on other crops for food.")
+    b = ("Some practised rice farming on a small scale, yet still depended on other crops for food. The "
+         "village square hosted the opening of the harvest festival yesterday, officials noted.")
+    ta, tb = tokenize_array(a), tokenize_array(b)
+    span = _anchor(Span(0, len(ta), 0, len(tb), 10, 10), content_terms(a, ta), content_terms(b, tb))
+    assert a[ta.starts[span.a0] :].startswith("yesterday the harvest") and a[: ta.ends[span.a1 - 1]].endswith("food")
+    assert b[tb.starts[span.b0] :].startswith("practised rice") and b[: tb.ends[span.b1 - 1]].endswith("yesterday")
+
+
+def test_a_copy_at_one_end_of_a_reworded_passage_and_the_other_end_of_its_rewrite_is_apart():
+    """Two paragraphs in the other order, one copied and one reworded, with the rewrite's own
+    text between them, are two passages; with nothing between them, one."""
+    apart = run(f"{P1} {OWN_A} {SOURCE}", f"{SHUFFLED} {OWN_B} {P1}", paraphrase_min_words=40)
+    assert sorted(p.a_text for p in apart) == sorted([P1, SOURCE])
+    [together] = run(f"{OWN_A} {P1} {SOURCE}", f"{SHUFFLED} {P1} {OWN_B}", paraphrase_min_words=40)
+    assert together.a_text == f"{P1} {SOURCE}" and together.b_text == f"{SHUFFLED} {P1}"

@@ -48,3 +48,9 @@ def test_a_reused_passage_of_adjacent_sentences_is_not_a_summary():
                           *(filler(n) for n in range(4, 12)), KEPT[3]])
     fb = features(scattered, tokenize_array(scattered))
     assert len(_summaries(_seeds(fa, fb, 0.33, 0.33), _pair(fa, fb), fa, fb, min_fragment_cosine=0.34)) == 1
+
+
+def test_a_period_after_a_space_ends_a_sentence():
+    """Web text whose links were stripped leaves " . " where a sentence ended."""
+    text = "It was set up under Title VII of the . It opened on July 2, 1965 with a small staff of lawyers."
+    assert features(text, tokenize_array(text)).bounds.tolist() == [0, 9, 21]

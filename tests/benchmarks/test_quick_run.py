@@ -20,15 +20,15 @@ def test_quick_run_writes_results(tmp_path):
     assert document["quick"] and set(document["suites"]) == {"pan13", "clough", "reuters", "newsreuse"}
     table = (tmp_path / "accuracy.md").read_text()
     assert "| pan13/02 | held-out | plagdet |" in table
-    # Floors a little under what this quick run measured (2026-11-23, after edges widened to whole
-    # sentences, summaries and per-pair paraphrase seeds: PAN 02 0.996 / 0.987, 03 0.771 / 0.822,
-    # 04 0.900 / 0.903, news-reuse 0.965 / 0.969 and pair F1 1.0 / 1.0, Clough 36 of 38 cut+light
+    # Floors a little under what this quick run measured (after paraphrase passages were narrowed
+    # on each side on their own and " . " ended sentences: PAN 02 0.996 / 0.990, 03 0.805 / 0.846,
+    # 04 0.887 / 0.907, news-reuse 0.974 / 0.970 and pair F1 1.0 / 1.0, Clough 36 of 38 cut+light
     # found and 0 non reported, every Reuters group in one cluster): a regression guard, not the
     # targets (see benchmarks/results/accuracy.md).
     rows = {(r["dataset"], r["split"], r["measure"]): r["value"] for r in document["rows"]}
     for split in ("tuning", "held-out"):
         assert rows[("pan13/02", split, "plagdet")] >= 0.95
-        assert rows[("pan13/03", split, "plagdet")] >= 0.74
+        assert rows[("pan13/03", split, "plagdet")] >= 0.78
         assert rows[("pan13/04", split, "plagdet")] >= 0.87
         assert rows[("newsreuse", split, "plagdet")] >= 0.95
         assert rows[("newsreuse", split, "pair F1")] >= 0.97
