@@ -207,9 +207,10 @@ def triple_members(keylists: list[np.ndarray], places: list[np.ndarray], stored_
     pair = np.repeat(np.arange(len(first)), sizes)
     # Places are needed only where two or more triples are shared.
     asked = np.flatnonzero(sizes[pair] >= 2)
-    new = _place_table(dict(enumerate(places)))
-    place_a = _places_of(new, key[asked], article[asked])
     others = member[asked]
+    involved = np.unique(np.concatenate([article[asked], -others[others < 0] - 1])).tolist()
+    new = _place_table({j: places[j] for j in involved})
+    place_a = _places_of(new, key[asked], article[asked])
     seqs = np.unique(others[others > 0]).tolist()
     place_b = np.zeros(len(asked), dtype=np.int64)
     if seqs:
