@@ -189,7 +189,11 @@ def joined_triples(texts: list[str], tokens: Tokens,
 
 def first_places(packed: np.ndarray, places: np.ndarray) -> np.ndarray:
     """``(n, 2)`` uint64 rows ``(packed entry, place)``: each distinct packed ``(triple, article)``
-    entry once, sorted, with its first place."""
+    entry once, sorted, with its first place.
+
+    >>> first_places(np.array([9, 4, 9], dtype=np.uint64), np.array([7, 5, 2])).tolist()
+    [[4, 5], [9, 2]]
+    """
     if len(packed) == 0:
         return np.empty((0, 2), dtype=np.uint64)
     order = np.argsort(packed)
