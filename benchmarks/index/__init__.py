@@ -126,6 +126,17 @@ def write_results(results: dict, name: str) -> None:
     (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def _with_earlier(results: dict, name: str) -> dict:
+    """``results`` with the backends an earlier run measured and this one did not (one backend run
+    at a time keeps the other's numbers)."""
+    try:
+        earlier = json.loads((RESULTS / f"{name}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return results
+    kept = {b: r for b, r in earlier.get("backends", {}).items() if b not in results["backends"]}
+    return {**results, "backends": {**kept, **results["backends"]}} if kept else results
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks index")
     parser.add_argument("--quick", action="store_true", help="a few thousand articles, seconds")
@@ -146,6 +157,6 @@ def main(argv: list[str]) -> int:
             with _Redis() as url:
                 results["backends"]["redis"] = run_backend(url, n, queries, checkpoints)
     name = "index-quick" if args.quick else "index"
-    write_results(results, name)
+    write_results(_with_earlier(results, name), name)
     print(f"wrote {RESULTS / (name + '.json')} and .md")
     return 0
