@@ -77,10 +77,8 @@ def triple_places(text: str, tokens: Tokens) -> tuple[np.ndarray, np.ndarray]:
     of its first content word among the text's content words); kept in ``tokens.memo``."""
     def make() -> tuple[np.ndarray, np.ndarray]:
         found = _text_triples(text, tokens)
-        order = np.argsort(found, kind="stable")  # equal triples stay in text order: the first is first
-        keys = found[order]
-        first = np.r_[True, keys[1:] != keys[:-1]] if len(keys) else np.empty(0, dtype=bool)
-        return keys[first], order[first]
+        entries = first_places(found, np.arange(len(found)))
+        return entries[:, 0], entries[:, 1].astype(np.int64)
 
     return tokens.derived("triple_places", make)
 

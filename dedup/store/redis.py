@@ -225,20 +225,19 @@ class RedisStore:
         return answers
 
     def fetch_shingles(self, seqs: list[int]) -> dict[int, np.ndarray]:
-        with self._errors("read from"):
-            pipe = self._r.pipeline(transaction=False)
-            for seq in seqs:
-                pipe.hget(f"{PREFIX}doc:{seq}", "shingles")
-            blobs = pipe.execute()
-        return {seq: np.frombuffer(blob, dtype="<u4") for seq, blob in zip(seqs, blobs) if blob is not None}
+        return self._arrays(seqs, "shingles", "<u4")
 
     def fetch_places(self, seqs: list[int]) -> dict[int, np.ndarray]:
+        return self._arrays(seqs, "places", "<i8")
+
+    def _arrays(self, seqs: list[int], field: str, dtype: str) -> dict[int, np.ndarray]:
+        """One array field (``shingles`` or ``places``) of these articles, by seq."""
         with self._errors("read from"):
             pipe = self._r.pipeline(transaction=False)
             for seq in seqs:
-                pipe.hget(f"{PREFIX}doc:{seq}", "places")
+                pipe.hget(f"{PREFIX}doc:{seq}", field)
             blobs = pipe.execute()
-        return {seq: np.frombuffer(blob, dtype="<i8") for seq, blob in zip(seqs, blobs) if blob is not None}
+        return {seq: np.frombuffer(blob, dtype=dtype) for seq, blob in zip(seqs, blobs) if blob is not None}
 
     def fetch(self, seqs: list[int]) -> list[StoredRow]:
         with self._errors("read from"):

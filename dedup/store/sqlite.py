@@ -355,21 +355,20 @@ class SQLiteStore:
 
     def fetch_shingles(self, seqs: list[int]) -> dict[int, np.ndarray]:
         """The stored shingle sets of these articles (see :class:`~dedup.store.NewRow`), by seq."""
-        if not seqs:
-            return {}
-        with self._errors("read"):
-            rows = self._db.execute("SELECT seq, shingles FROM articles WHERE seq IN "
-                                    "(SELECT value FROM json_each(?))", (json.dumps(list(seqs)),)).fetchall()
-        return {seq: np.frombuffer(blob, dtype="<u4") for seq, blob in rows}
+        return self._arrays(seqs, "shingles", "<u4")
 
     def fetch_places(self, seqs: list[int]) -> dict[int, np.ndarray]:
         """The stored context triple places of these articles (see :class:`~dedup.store.NewRow`), by seq."""
+        return self._arrays(seqs, "places", "<i8")
+
+    def _arrays(self, seqs: list[int], column: str, dtype: str) -> dict[int, np.ndarray]:
+        """One array column (``shingles`` or ``places``) of these articles, by seq."""
         if not seqs:
             return {}
         with self._errors("read"):
-            rows = self._db.execute("SELECT seq, places FROM articles WHERE seq IN "
+            rows = self._db.execute(f"SELECT seq, {column} FROM articles WHERE seq IN "
                                     "(SELECT value FROM json_each(?))", (json.dumps(list(seqs)),)).fetchall()
-        return {seq: np.frombuffer(blob, dtype="<i8") for seq, blob in rows}
+        return {seq: np.frombuffer(blob, dtype=dtype) for seq, blob in rows}
 
     def fetch(self, seqs: list[int]) -> list[StoredRow]:
         if not seqs:
