@@ -206,8 +206,9 @@ class DedupIndex:
         document = self._prepare_one(article)
         if isinstance(document, Skipped):
             return []
-        return self._match([document], document_keys([document], self.config), [shingle_tops(document)],
-                           [triple_places(document)])[0]
+        keys, tops, places = document_keys([document], self.config), [shingle_tops(document)], [triple_places(document)]
+        with self._store.snapshot():  # the stored articles of one moment, while others write
+            return self._match([document], keys, tops, places)[0]
 
     def get(self, article_id: str) -> Article | None:
         """The stored article with this id, or ``None``."""
@@ -240,6 +241,10 @@ class DedupIndex:
 
     def add_many(self, articles: Iterable[Any], *, on_conflict: str = "replace", chunk_size: int = 1000) -> AddManyResult:
         """Add many articles, as if by :meth:`add` one after the other, one transaction per chunk.
+
+        A chunk is matched against the stored articles before its write transaction, which is
+        then short (other writers, and the SQLite store's merge thread, go on meanwhile); if
+        another writer added or removed articles in between, it is matched again inside it.
 
         Articles that cannot be indexed (and :class:`Skipped` records from
         :func:`dedup.read_paths`) are returned in ``skipped``, never lost silently.
@@ -289,9 +294,16 @@ class DedupIndex:
         keylists = document_keys(documents, self.config) if documents else []
         tops = [shingle_tops(d) for d in documents]
         places = [triple_places(d) for d in documents]
+        # Matched before the write transaction, so that other writers (and the store's merge)
+        # go on meanwhile; matched again inside it only if another writer added or removed
+        # articles in between, so each add still answers as if the adds ran one after another.
         self._filling = np.empty(0, np.int64)
+        with self._store.snapshot():
+            seen = self._store.version()  # None: the store has no write transaction to keep short
+            matches = self._match(documents, keylists, tops, places) if seen is not None else None
         with self._store.transaction():
-            matches = self._match(documents, keylists, tops, places)
+            if matches is None or self._store.version() != seen:
+                matches = self._match(documents, keylists, tops, places)
             outcomes = self._store.write([NewRow(d.id, d.article.text, _meta(d.article), k, t, p)
                                           for d, k, t, p in zip(documents, keylists, tops, places)], on_conflict,
                                          self._holders_needed)

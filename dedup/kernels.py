@@ -1,4 +1,5 @@
-"""Compiled loops of the signing hot path: tokenising, MinHash signing and LSH band keys.
+"""Compiled loops of the hot paths: tokenising, MinHash signing, LSH band keys, and the index's
+key filter.
 
 Each kernel does in one pass what the numpy code does in a dozen passes over arrays as long as
 the text (tokenising) or ``num_perm`` times as long as the shingles (signing): about ten times
@@ -22,7 +23,7 @@ import numpy as np
 
 from .normalize import _DIGIT, _DROP, _JOINER, _PERIOD, _WORD
 
-__all__ = ["band_keys", "insert_terms", "lookup_terms", "sign_documents", "sign_windows", "text_shingles", "tokenize_codes"]
+__all__ = ["band_keys", "insert_terms", "lookup_terms", "set_bits", "sign_documents", "sign_windows", "text_shingles", "tokenize_codes"]
 
 _COMMA = ord(",")
 _M1, _M2 = np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
@@ -277,3 +278,11 @@ def insert_terms(table_keys, table_values, keys, values):
         table_keys[slot] = key
         table_values[slot] = values[i]
     return added
+
+
+@_jit
+def set_bits(bits, slots):
+    """Set bit ``s`` (bit ``s & 7`` of byte ``s >> 3``) of ``bits`` for each slot."""
+    for i in range(len(slots)):
+        s = slots[i]
+        bits[s >> 3] |= np.uint8(1) << np.uint8(s & 7)

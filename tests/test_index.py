@@ -62,16 +62,25 @@ def as_seen(matches) -> dict[str, tuple]:
 
 
 def holders_consistent(index: DedupIndex) -> bool:
-    """Articles up to the merge mark have exactly their band keys in ``bands``, later ones none,
+    """Once the store's merge under way is done: articles up to the merge mark have exactly their
+    band keys in ``bands``, later ones at most theirs (a merge cut short by a crash put some in),
     and no entry of ``bands`` points to a missing article."""
+    import numpy as np
+
+    index._store.finish_merge()
     db = index._store._db
     mask = (1 << 24) - 1
     merged = db.execute("SELECT value FROM state WHERE name = 'merged'").fetchone()[0]
-    banded: dict[int, int] = {}
-    for (entry,) in db.execute("SELECT entry FROM bands"):
-        banded[entry & mask] = banded.get(entry & mask, 0) + 1
-    held = {seq: len(blob) // 8 if seq <= merged else 0 for seq, blob in db.execute("SELECT seq, keys FROM articles")}
-    return all(banded.get(seq, 0) == count for seq, count in held.items()) and set(banded) <= set(held)
+    banded = {entry for (entry,) in db.execute("SELECT entry FROM bands")}
+    held = {}
+    for seq, blob in db.execute("SELECT seq, keys FROM articles"):
+        held[seq] = {int(k) | seq for k in np.frombuffer(blob, dtype="<i8")}
+    by_article: dict[int, set[int]] = {}
+    for entry in banded:
+        by_article.setdefault(entry & mask, set()).add(entry)
+    return (set(by_article) <= set(held)
+            and all(by_article.get(seq, set()) == keys for seq, keys in held.items() if seq <= merged)
+            and all(by_article.get(seq, set()) <= keys for seq, keys in held.items() if seq > merged))
 
 
 @pytest.fixture(autouse=True)
@@ -189,6 +198,7 @@ def test_remove(corpus, path):
         index.remove(corpus[45]["id"])
         # A recent article replaced by the write that merges the recent ones (after its look-ups):
         index.add_many([{**corpus[46], "id": corpus[47]["id"]}, *({**a, "id": f"again-{a['id']}"} for a in corpus[:25])])
+        index._store.finish_merge()
         assert index._store._merged() == index._store._db.execute("SELECT max(seq) FROM articles").fetchone()[0]
         assert holders_consistent(index)
 
@@ -228,6 +238,7 @@ def test_full_triples_are_skipped_until_an_article_is_removed(path):
         with DedupIndex(path) as fresh:
             assert candidate_ids(reader, probe) == candidate_ids(fresh, probe) == {"h2", "h3", "h4", "h5"}
         writer.add_many([{**probe, "id": f"more{i}"} for i in range(30)])  # merged now, full again
+        writer._store.finish_merge()
         assert candidate_ids(reader, probe) & {"h2", "h3", "h4", "h5"} == set()
         with DedupIndex(path) as fresh:  # given the full triples the writer stored when it merged
             assert candidate_ids(fresh, probe) == candidate_ids(reader, probe)
@@ -325,12 +336,63 @@ def test_merged_keys_are_found_by_an_index_opened_before_another_merged_them(cor
         writer.add_many(corpus[:30])  # merged (small_merges)
         assert reader.query({**corpus[0], "id": "probe"})  # the reader reads the key filter
         writer.add_many(corpus[30:])  # merged again: the reader's filter is out of date
+        writer._store.finish_merge()
         assert reader._store._merged() == len(corpus)
         writer.add_many([{**a, "id": f"late-{a['id']}"} for a in corpus[:5]])  # recent, not merged
         assert all(f"late-{a['id']}" in {m.id for m in reader.query({**a, "id": "probe"})} for a in corpus[:5])
         probes = [{**a, "id": "probe"} for a in corpus[30:]]
         assert [as_seen(reader.query(a)) for a in probes] == [as_seen(writer.query(a)) for a in probes]
         assert sum(map(len, (reader.query(a) for a in probes))) >= len(probes)
+
+
+def test_answers_do_not_depend_on_how_far_merges_have_got(corpus, tmp_path, monkeypatch):
+    """Merges run on a thread of their own while adds go on; whatever part of the recent keys is
+    in ``bands`` at a moment, every add and query answers as an index that never merges."""
+    with DedupIndex(tmp_path / "merging.db") as merging:
+        merged_run = [as_seen(merging.add(a)) for a in corpus]
+        merged_queries = [as_seen(merging.query({**a, "id": "probe"})) for a in corpus[:20]]
+        assert holders_consistent(merging) and merging._store._merged() >= 50
+    monkeypatch.setattr("dedup.store.sqlite.MERGE_AT", 10**6)
+    with DedupIndex(tmp_path / "recent.db") as recent:
+        assert [as_seen(recent.add(a)) for a in corpus] == merged_run
+        assert [as_seen(recent.query({**a, "id": "probe"})) for a in corpus[:20]] == merged_queries
+        assert recent._store._merged() == 0
+
+
+def test_a_merge_cut_short_is_reported_and_done_again(corpus, path, monkeypatch):
+    """A merge that fails after putting part of its entries in ``bands`` leaves answers as they
+    were, is reported by the next write (which changes nothing), and is done again after it."""
+    import dedup.store.sqlite as sqlite_store
+
+    monkeypatch.setattr(sqlite_store, "_MERGE_ROWS", 50)  # several pieces, some of them written
+    finish = sqlite_store.SQLiteStore._finish
+
+    def fail(*args):
+        raise OSError("disk full")
+
+    with DedupIndex(path) as index:
+        index.add_many(corpus[:20])
+        monkeypatch.setattr(sqlite_store.SQLiteStore, "_finish", staticmethod(fail))
+        index.add_many(corpus[20:30])  # 30 recent: a merge is claimed, and fails
+        index._store.finish_merge()
+        partly = index._store._db.execute("SELECT count(*) FROM bands").fetchone()[0]
+        assert partly > 0 and index._store._merged() == 0 and holders_consistent(index)
+        probes = [{**a, "id": "probe"} for a in corpus[:30]]
+        before = [as_seen(index.query(p)) for p in probes]
+        with pytest.raises(IndexStoreError, match="cannot merge the recent keys: disk full"):
+            index.add_many(corpus[30:35])
+        assert len(index) == 30
+        monkeypatch.setattr(sqlite_store.SQLiteStore, "_finish", staticmethod(finish))
+        index.add_many(corpus[30:35])  # claims the failed merge again
+        index._store.finish_merge()
+        assert index._store._merged() == 35 and holders_consistent(index)
+        after = [as_seen(index.query(p)) for p in probes]
+    monkeypatch.setattr(sqlite_store, "MERGE_AT", 10**6)
+    with DedupIndex(path.with_name("never-merged.db")) as reference:
+        reference.add_many(corpus[:30])
+        assert [as_seen(reference.query(p)) for p in probes] == before
+        reference.add_many(corpus[30:35])
+        assert [as_seen(reference.query(p)) for p in probes] == after
 
 
 # -- crashes and concurrency: real processes ---------------------------------------------------
@@ -423,6 +485,7 @@ def test_a_lookup_returns_the_first_holders_of_a_crowded_key(path):
     text = "The central bank raised its main interest rate by half a point on Tuesday to curb inflation."
     with DedupIndex(path) as index:
         index.add_many([{"id": f"copy{n}", "text": text} for n in range(30)])  # one chunk, merged
+        index._store.finish_merge()
         keys = np.unique(index._store._db.execute("SELECT entry FROM bands").fetchall()) & ~((1 << 24) - 1)
         some = keys[:3]
         stored_keys, seqs = index._store.lookup(some, 4)

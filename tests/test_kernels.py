@@ -107,3 +107,23 @@ def test_shingle_kernel_equals_the_numpy_shingles(words, size, seed):
     ours = kernels.text_shingles(hashes, first_token, words, size, _POSITION_MULTIPLIERS, np.uint64(_CONTENT_WEIGHT))
     for got, expected in zip(ours, _text_shingles_numpy(hashes, first_token, words, size), strict=True):
         assert got.tolist() == expected.tolist()
+
+
+@settings(max_examples=20, deadline=None)
+@given(n=st.integers(0, 3000), seed=st.integers(0, 2**32 - 1))
+def test_key_filter_kernel_sets_the_numpy_bits(n, seed):
+    from unittest import mock
+
+    from dedup.store import keyfilter
+
+    rng = np.random.default_rng(seed)
+    keys = rng.integers(-(2**63), 2**63 - 1, n, dtype=np.int64)
+    keys = np.concatenate([keys, keys[: n // 3] ^ 1])  # repeats, and entries differing in the article number only
+    filters = []
+    for kernel in (True, False):
+        with mock.patch.object(keyfilter, "use_kernels", lambda size, minimum, k=kernel: k):
+            bits = keyfilter.KeyFilter()
+            bits.add(keys)
+            filters.append(bits.bits)
+    assert np.array_equal(*filters) and int(np.unpackbits(filters[0]).sum()) <= 2 * len(keys)
+    assert keyfilter.KeyFilter(filters[0].tobytes()).maybe_held(keys).all()

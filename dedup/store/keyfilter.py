@@ -25,11 +25,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..candidates import OWNER_BITS
+from ..compiled import use_kernels
 
 __all__ = ["BITS", "KeyFilter"]
 
 BITS = 29  # 2^29 bits: 64 MB, whatever the size of the index
 _SLOT = np.uint64((1 << BITS) - 1)
+_KERNEL_MIN_KEYS = 100_000  # one chunk of articles: the compiled loop (:func:`dedup.kernels.set_bits`) takes a
+# tenth of the time of sixteen numpy passes
 _SPREAD = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the second bit from all the key's bits
 
 
@@ -53,6 +56,12 @@ class KeyFilter:
 
     def add(self, keys: np.ndarray) -> None:
         """Mark these keys (or packed entries: the article number is ignored)."""
+        if use_kernels(len(keys), _KERNEL_MIN_KEYS):
+            from ..kernels import set_bits
+
+            for slots in _slots(keys):
+                set_bits(self.bits, slots)
+            return
         for slots in _slots(keys):
             for bit in range(8):  # one bit at a time: a byte's repeats then all store the same value
                 self.bits[slots[(slots & 7) == bit] >> 3] |= np.uint8(1 << bit)

@@ -175,6 +175,13 @@ class RedisStore:
     def transaction(self):
         return nullcontext()  # each article is its own atomic Lua script
 
+    def snapshot(self):
+        return nullcontext()  # reads are not grouped
+
+    def version(self) -> None:
+        """``None``: workers match and write without a shared write lock (see the module's notes)."""
+        return None
+
     def read_settings(self) -> dict | None:
         with self._errors("read from"):
             meta = self._r.hgetall(PREFIX + "meta")

@@ -16,12 +16,23 @@ Band keys live in two places, like the levels of a log-structured merge tree. A 
 keys are only in its ``keys`` blob (one row written per article, whatever its number of keys);
 each open store keeps the keys of these recent articles in memory, sorted, and refreshes them
 from the rows it has not seen yet. Once :data:`MERGE_AT` articles are recent, the writer that
-crosses the mark merges all their keys (from memory) into ``bands``, one B-tree keyed by the
-packed entry, in sorted order. Random single-key inserts into a B-tree of tens of millions of
-rows cost several microseconds each and rewrite most of its pages every batch; one sorted merge
-per :data:`MERGE_AT` articles does not (its cost is about 0.8 microseconds per key, nearly all
-of it per row, little of it growing with the tree). Memory stays bounded by :data:`MERGE_AT`,
-not by the index.
+crosses the mark claims the merge (``state.merging``) and merges all their keys (from memory)
+into ``bands``, one B-tree keyed by the packed entry, in sorted order. Random single-key inserts
+into a B-tree of tens of millions of rows cost several microseconds each and rewrite most of its
+pages every batch; one sorted merge per :data:`MERGE_AT` articles does not (its cost is about 0.8
+microseconds per key, nearly all of it per row, little of it growing with the tree). Memory stays
+bounded by :data:`MERGE_AT` (twice that while a merge is under way), not by the index.
+
+The merge runs on a thread of its own, with its own connection, in short transactions between
+the writer's (whose adds match outside their write transaction, see
+:meth:`dedup.DedupIndex.add_many`): on a second core, and off the writer's path. Until it moves
+the merge mark, part of the recent keys may be in ``bands`` already; look-ups read ``bands`` and
+the recent keys together, without repeats, so their answers never depend on how far a merge has
+got. A merge cut short (by a crash, or a failure, which the next write reports) leaves its
+entries, ``INSERT OR IGNORE`` puts them in again, and it is done again: by this store at its next
+write, or by any writer once it lags :data:`MERGE_AT` more articles behind. Removing an article
+deletes its entries from ``bands`` whenever a merge may have put them there, and a merge deletes
+the entries of the articles removed while it ran.
 
 Looking keys up costs a few microseconds per key too, and nearly every key of a new article is
 absent, so each merge also marks its keys in a fixed-size :class:`~dedup.store.keyfilter.KeyFilter`
@@ -35,13 +46,15 @@ still count).
 
 Every write is one ``BEGIN IMMEDIATE`` transaction (writers queue on ``busy_timeout``), so an
 article and its band keys appear together or not at all, also when the process is killed.
-Reads run in one read transaction, so they see the merge mark and the tables of one moment.
+Reads run in one read transaction (:meth:`SQLiteStore.snapshot`), so they see the merge mark and
+the tables of one moment.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -59,7 +72,7 @@ __all__ = ["MERGE_AT", "SQLiteStore"]
 MERGE_AT = 10_000  # recent articles (keys in memory, about 6 KB each) before a merge into bands
 # 20,000 cost the same CPU at 60,000-80,000 articles (2.11 against 2.14 ms per article), with twice the memory
 _OWNER = (1 << OWNER_BITS) - 1  # the low bits of a packed entry: its article's seq
-_MERGE_ROWS = 1 << 19  # entries per INSERT statement while merging
+_MERGE_ROWS = 1 << 17  # entries per merge transaction: about 0.1 s, which an add waiting for the lock waits at most
 
 APPLICATION_ID = 0x64647570  # "ddup"
 _BUSY_TIMEOUT_MS = 120_000
@@ -137,15 +150,46 @@ def _entries(keylists: list[np.ndarray], seqs: list[int]) -> np.ndarray:
     return keys | np.repeat(np.asarray(seqs, dtype=np.int64), [len(k) for k in keylists])
 
 
+def _connect(location: str) -> sqlite3.Connection:
+    """Another connection to an open index (the merge thread's)."""
+    db = sqlite3.connect(location, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+    _set_up(db)
+    return db
+
+
+def _set_up(db: sqlite3.Connection) -> None:
+    db.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: committed data survives a process crash
+    db.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
+
+
+@contextmanager
+def _writing(db: sqlite3.Connection):
+    """One write transaction on a plain connection."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
 class SQLiteStore:
     def __init__(self, path: str | Path, *, create: bool = True) -> None:
         self.location = str(path)
         self._depth = 0
+        self._snapshot = False  # in a read transaction (see snapshot)
         self._recent = _Recent()
         self._filter: KeyFilter | None = None
         self._filter_mark = 0  # the merge mark the filter was read at
         self._filter_recent = False  # whether the filter marks the recent keys too
         self._full: dict[int, FullKeys] = {}  # the known full keys of look-ups, by cap
+        self._due: tuple[int, int] | str | None = None  # a merge to start (or wait for) once this write commits
+        self._merger: threading.Thread | None = None  # this store's merge under way
+        self._claimed = 0  # the last seq of the merge this store last claimed
+        self._merge_done = (0, 0)  # the merge mark before and after the last merge it finished (set by its thread)
+        self._merge_error: Exception | None = None  # a failed merge, raised by the next write or close
         if not create and not Path(path).exists():
             raise IndexStoreError(f"{self.location}: no such index; create it with `dedup index add`")
         try:
@@ -159,8 +203,7 @@ class SQLiteStore:
             self._db.execute(f"PRAGMA page_size = {_PAGE_SIZE}")  # takes effect in a new file only
             if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: committed data survives a process crash
-            self._db.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
+            _set_up(self._db)
 
     @contextmanager
     def _errors(self, doing: str):
@@ -195,6 +238,7 @@ class SQLiteStore:
             finally:
                 self._depth -= 1
             return
+        self._raise_merge_error()
         with self._errors("write"):
             self._db.execute("BEGIN IMMEDIATE")
         self._depth = 1
@@ -202,11 +246,13 @@ class SQLiteStore:
             yield
         except BaseException:
             self._depth = 0
+            self._due = None
             self._db.execute("ROLLBACK")
             raise
         self._depth = 0
         with self._errors("commit"):
             self._db.execute("COMMIT")
+        self._after_commit()
 
     def read_settings(self) -> dict | None:
         with self._errors("read the settings"):
@@ -233,17 +279,21 @@ class SQLiteStore:
         return settings
 
     @contextmanager
-    def _reading(self):
-        """One read transaction (or the write transaction already open)."""
-        if self._depth:
+    def snapshot(self):
+        """One read transaction, so that every read inside sees the index of one moment (or the
+        transaction already open)."""
+        if self._depth or self._snapshot:
             yield
             return
         with self._errors("read"):
             self._db.execute("BEGIN")
+        self._snapshot = True
         try:
             yield
         finally:
+            self._snapshot = False
             self._db.execute("COMMIT")
+
 
     def lookup(self, keys: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray]:
         """Who holds each of these band keys (sorted, unique, low :data:`OWNER_BITS` bits zero):
@@ -258,7 +308,7 @@ class SQLiteStore:
         articles are not looked up (and not in the answer), and those found so are added to it."""
         if not any(len(keys) for keys, _, _ in requests):
             return [(np.empty(0, np.int64), np.empty(0, np.int64)) for _ in requests]
-        with self._reading(), self._errors("read"):
+        with self.snapshot(), self._errors("read"):
             merged, removals = self._state()
             if removals != self._recent.removals:
                 self._recent.update(merged, [])
@@ -295,17 +345,6 @@ class SQLiteStore:
                 full.add(np.frombuffer(row[1], dtype="<i8"))
             self._full[cap] = full
 
-    def _save_full(self) -> None:
-        """Store the keys known full, with those stored by others (while no article is removed)."""
-        _, removals = self._state()
-        for cap, full in self._full.items():
-            if full.removals == removals:
-                row = self._db.execute("SELECT removals, keys FROM fullkeys WHERE cap = ?", (cap,)).fetchone()
-                if row and row[0] == removals:
-                    full.add(np.frombuffer(row[1], dtype="<i8"))
-                self._db.execute("INSERT OR REPLACE INTO fullkeys VALUES (?, ?, ?)",
-                                 (cap, removals, full.keys().astype("<i8").tobytes()))
-
     def _stored_holders(self, asked: list[np.ndarray], caps: list[int]) -> list[np.ndarray]:
         """The merged holders of each request's keys (the first ``cap`` of a key at least), one
         statement for all requests."""
@@ -322,9 +361,12 @@ class SQLiteStore:
                         dtype=np.int64).reshape(-1, 2)
         return [rows[rows[:, 0] == n, 1] for n in range(len(asked))]
 
-    def _state(self) -> tuple[int, int]:
-        """The merge mark and the number of articles ever removed (or replaced)."""
+    def _state(self, merging: bool = False) -> tuple[int, ...]:
+        """The merge mark and the number of articles ever removed (or replaced); with
+        ``merging``, also the last seq of the merge claimed (see :meth:`_claim_merge`)."""
         state = dict(self._db.execute("SELECT name, value FROM state"))
+        if merging:
+            return state["merged"], state.get("removals", 0), state.get("merging", 0)
         return state["merged"], state.get("removals", 0)
 
     def _merged(self) -> int:
@@ -333,6 +375,8 @@ class SQLiteStore:
     def _merged_filter(self, merged: int) -> KeyFilter:
         """A filter marking at least the keys in ``bands`` at merge mark ``merged``: the one in
         memory, or the stored one when another writer has merged since."""
+        if self._filter is not None and self._filter_recent and (self._filter_mark, merged) == self._merge_done:
+            self._filter_mark = merged  # this store merged them: its filter marks them already
         if self._filter is None or self._filter_mark != merged:
             row = self._db.execute("SELECT bits FROM keyfilter").fetchone()
             try:
@@ -411,11 +455,126 @@ class SQLiteStore:
             if last > _OWNER:
                 raise IndexStoreError(f"{self.location}: the index has given out {_OWNER:,} article numbers (adds "
                                       "and replacements), its limit; build a new index")
-            merged = self._merged()
-            recent = self._db.execute("SELECT count(*) FROM articles WHERE seq > ?", (merged,)).fetchone()[0]
-            if recent >= MERGE_AT:
-                self._merge(merged, last)
+            self._claim_merge(last)
         return outcomes
+
+    def version(self) -> tuple[int, int]:
+        """What changes whenever any writer adds or removes an article: the last seq given out
+        and the number of removals (a merge changes neither)."""
+        with self._errors("read"):
+            return self._db.execute("SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'articles'), "
+                                    "(SELECT value FROM state WHERE name = 'removals')").fetchone()
+
+    # -- merging -------------------------------------------------------------------------------
+    def _claim_merge(self, last: int) -> None:
+        """In a write transaction that stored articles up to ``last``: claim the merge of the
+        recent keys once :data:`MERGE_AT` articles are recent and no merge is under way (it starts
+        after the commit, see :meth:`_after_commit`). A claim whose merge is not running here and
+        that has fallen :data:`MERGE_AT` articles behind (its process died, or failed) is taken over."""
+        merged, _, merging = self._state(merging=True)
+        recent = self._db.execute("SELECT count(*) FROM articles WHERE seq > ?", (merged,)).fetchone()[0]
+        if recent < MERGE_AT:
+            return
+        running = self._merger is not None and self._merger.is_alive()
+        stale = not running and (merging == self._claimed or recent >= 2 * MERGE_AT)
+        if merging <= merged or stale:
+            self._db.execute("INSERT INTO state VALUES ('merging', ?) ON CONFLICT (name) DO UPDATE SET value = ?",
+                             (last, last))
+            self._due = (merged, last)
+        elif running and recent >= 2 * MERGE_AT:
+            self._due = "wait"  # adding outpaces merging: let this process's merge finish first
+
+    def _after_commit(self) -> None:
+        due, self._due = self._due, None
+        if due == "wait":
+            self.finish_merge()
+            with self.transaction(), self._errors("write"):  # and claim the next merge now
+                self._claim_merge(self._db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0])
+        elif due is not None:
+            self._start_merge(*due)
+
+    def _start_merge(self, merged: int, last: int) -> None:
+        """Merge the keys of articles ``(merged, last]`` into ``bands`` on a thread of its own.
+
+        The keys come from the recent keys in memory (brought up to ``last``), not from the rows'
+        blobs: reading those cost a second copy of them and left the process about 100 MB larger.
+        The thread writes through its own connection in transactions of :data:`_MERGE_ROWS`
+        entries, so that adds (whose write transactions are short, see
+        :meth:`dedup.DedupIndex.add_many`) go on between them on the other core; look-ups
+        read ``bands`` and the recent keys together, whatever part of them is merged yet.
+        """
+        self.finish_merge()
+        with self.snapshot(), self._errors("read"):
+            added = self._recent.update(self._state()[0], self._db.execute(
+                "SELECT seq, keys FROM articles WHERE seq > ? AND seq <= ? ORDER BY seq",
+                (max(merged, self._recent.seen), last)).fetchall())
+        if self._filter is not None and self._filter_recent:
+            self._filter.add(added)  # it marks every recent key read
+        segments = list(self._recent.segments)
+        full = {cap: (keys.removals, keys.keys()) for cap, keys in self._full.items()}
+        self._claimed = last
+        self._merger = threading.Thread(target=self._merge, args=(merged, last, segments, full),
+                                        name=f"dedup-merge-{last}")
+        self._merger.start()
+
+    def finish_merge(self) -> None:
+        """Wait for this store's merge under way, if any (the index is usable meanwhile)."""
+        if self._merger is not None:
+            self._merger.join()
+            self._merger = None
+
+    def _raise_merge_error(self) -> None:
+        error, self._merge_error = self._merge_error, None
+        if error is not None:
+            raise IndexStoreError(f"{self.location}: cannot merge the recent keys: {error}") from error
+
+    def _merge(self, merged: int, last: int, segments: list[np.ndarray], full: dict[int, tuple[int, np.ndarray]]) -> None:
+        """The merge thread: entries into ``bands`` piece by piece (``INSERT OR IGNORE``: a merge
+        cut short is simply done again), then in one transaction the entries of articles removed
+        meanwhile out again, the key filter, the known full keys and the merge mark."""
+        try:
+            db = _connect(self.location)
+            try:
+                entries = np.sort(np.concatenate([np.empty(0, np.int64), *segments]))
+                entries = entries[((entries & _OWNER) > merged) & ((entries & _OWNER) <= last)]
+                for first in range(0, len(entries), _MERGE_ROWS):
+                    piece = json.dumps(entries[first : first + _MERGE_ROWS].tolist())
+                    with _writing(db):
+                        db.execute("INSERT OR IGNORE INTO bands SELECT value FROM json_each(?)", (piece,))
+                row = db.execute("SELECT bits FROM keyfilter").fetchone()
+                marked = KeyFilter(row[0] if row else None)
+                marked.add(entries)
+                with _writing(db):
+                    self._finish(db, merged, last, entries, marked, full)
+            finally:
+                db.close()
+            self._merge_done = (merged, last)
+        except Exception as exc:  # reported by the next write or close (the merge is retried)
+            self._merge_error = exc
+
+    @staticmethod
+    def _finish(db: sqlite3.Connection, merged: int, last: int, entries: np.ndarray, marked: KeyFilter,
+                full: dict[int, tuple[int, np.ndarray]]) -> None:
+        alive = np.array([r[0] for r in db.execute("SELECT seq FROM articles WHERE seq > ? AND seq <= ?",
+                                                   (merged, last))], dtype=np.int64)
+        gone = entries[~np.isin(entries & _OWNER, alive)]
+        if len(gone):  # removed before or while their entries were being merged
+            db.execute("DELETE FROM bands WHERE entry IN (SELECT value FROM json_each(?))", (json.dumps(gone.tolist()),))
+        state = dict(db.execute("SELECT name, value FROM state"))
+        if state["merged"] >= last:
+            return  # another writer took the merge over and finished first
+        row = db.execute("SELECT bits FROM keyfilter").fetchone()
+        if row:  # marked by another merge meanwhile
+            marked.bits |= np.frombuffer(row[0], dtype=np.uint8)
+        db.execute("INSERT OR REPLACE INTO keyfilter VALUES (0, ?)", (marked.to_bytes(),))
+        removals = state.get("removals", 0)
+        for cap, (known_at, keys) in full.items():  # the keys known full, with those stored by others
+            if known_at == removals:
+                row = db.execute("SELECT removals, keys FROM fullkeys WHERE cap = ?", (cap,)).fetchone()
+                if row and row[0] == removals:
+                    keys = sorted_unique(np.concatenate([keys, np.frombuffer(row[1], dtype="<i8")]))
+                db.execute("INSERT OR REPLACE INTO fullkeys VALUES (?, ?, ?)", (cap, removals, keys.astype("<i8").tobytes()))
+        db.execute("UPDATE state SET value = ? WHERE name = 'merged'", (last,))
 
     def _existing(self, ids: list[str]) -> set[str]:
         rows = self._db.execute("SELECT id FROM articles WHERE id IN (SELECT value FROM json_each(?))",
@@ -427,40 +586,14 @@ class SQLiteStore:
         if row is None:
             return False
         seq, blob = row
-        if seq <= self._merged():
+        merged, _, merging = self._state(merging=True)
+        if seq <= max(merged, merging):  # a merge under way may have put some of its entries in bands
             entries = _entries([np.frombuffer(blob, dtype="<i8")], [seq])
             self._db.executemany("DELETE FROM bands WHERE entry = ?", ((e,) for e in entries.tolist()))
         self._db.execute("DELETE FROM articles WHERE seq = ?", (seq,))
         # Look-ups skip keys known to be full (FullKeys) only while no article has been removed.
         self._db.execute("INSERT INTO state VALUES ('removals', 1) ON CONFLICT (name) DO UPDATE SET value = value + 1")
         return True
-
-    def _merge(self, merged: int, last: int) -> None:
-        """Move the keys of articles ``(merged, last]`` into ``bands``, in sorted order.
-
-        The keys come from the recent keys in memory (with the rows written since they were last
-        read), not from the recent rows' blobs: reading those cost a second copy of them and left
-        the process about 100 MB larger afterwards. The filter in memory marks the recent keys
-        already; only the ones read here are marked."""
-        marked = self._merged_filter(merged)
-        up_to_date = self._filter_recent
-        added = self._recent.update(merged, self._db.execute(
-            "SELECT seq, keys FROM articles WHERE seq > ? AND seq <= ? ORDER BY seq",
-            (max(merged, self._recent.seen), last)).fetchall())
-        _, removals = self._state()
-        self._recent.keep_only([r[0] for r in self._db.execute(
-            "SELECT seq FROM articles WHERE seq > ? AND seq <= ?", (merged, last))], removals)
-        entries = np.sort(np.concatenate([np.empty(0, np.int64), *self._recent.segments]))
-        entries = entries[(entries & _OWNER) <= last]
-        for first in range(0, len(entries), _MERGE_ROWS):
-            self._db.execute("INSERT OR IGNORE INTO bands SELECT value FROM json_each(?)",
-                             (json.dumps(entries[first : first + _MERGE_ROWS].tolist()),))
-        marked.add(added if up_to_date else entries)
-        self._db.execute("INSERT OR REPLACE INTO keyfilter VALUES (0, ?)", (marked.to_bytes(),))
-        self._db.execute("UPDATE state SET value = ? WHERE name = 'merged'", (last,))
-        self._filter_mark = last
-        self._recent.update(last, [])
-        self._save_full()
 
     def remove(self, article_id: str) -> bool:
         with self.transaction(), self._errors("remove"):
@@ -475,4 +608,8 @@ class SQLiteStore:
             return self._db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
 
     def close(self) -> None:
+        """Close, after this store's merge under way (so a process that closes its index leaves
+        no merge for another to do)."""
+        self.finish_merge()
         self._db.close()
+        self._raise_merge_error()
