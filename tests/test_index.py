@@ -395,6 +395,20 @@ def test_a_merge_cut_short_is_reported_and_done_again(corpus, path, monkeypatch)
         assert [as_seen(reference.query(p)) for p in probes] == after
 
 
+def test_a_merge_claimed_by_a_process_that_died_is_taken_over(corpus, path):
+    """A claim whose process is gone (here: written by hand) holds merges back only until the
+    recent articles reach twice the merge mark; then the next writer merges them."""
+    with DedupIndex(path) as index:
+        index.add_many(corpus[:20])
+        index._store._db.execute("INSERT INTO state VALUES ('merging', 1000)")  # MERGE_AT is 25 here
+        index.add_many(corpus[20:45])
+        index._store.finish_merge()
+        assert index._store._merged() == 0 and len(index) == 45  # 45 recent: not yet taken over
+        index.add_many(corpus[45:50])
+        index._store.finish_merge()
+        assert index._store._merged() == 50 and holders_consistent(index)
+
+
 # -- crashes and concurrency: real processes ---------------------------------------------------
 
 _CHILD = textwrap.dedent("""
