@@ -296,14 +296,16 @@ class DedupIndex:
         places = [triple_places(d) for d in documents]
         # Matched before the write transaction, so that other writers (and the store's merge)
         # go on meanwhile; matched again inside it only if another writer added or removed
-        # articles in between, so each add still answers as if the adds ran one after another.
+        # articles in between, so each add still answers as if the adds ran one after another
+        # (the pairs aligned the first time are not aligned again: stored rows never change).
         self._filling = np.empty(0, np.int64)
+        aligned: dict[tuple[int, int, bool], Pair | None] = {}
         with self._store.snapshot():
             seen = self._store.version()  # None: the store has no write transaction to keep short
-            matches = self._match(documents, keylists, tops, places) if seen is not None else None
+            matches = self._match(documents, keylists, tops, places, aligned) if seen is not None else None
         with self._store.transaction():
             if matches is None or self._store.version() != seen:
-                matches = self._match(documents, keylists, tops, places)
+                matches = self._match(documents, keylists, tops, places, aligned)
             outcomes = self._store.write([NewRow(d.id, d.article.text, _meta(d.article), k, t, p)
                                           for d, k, t, p in zip(documents, keylists, tops, places)], on_conflict,
                                          self._holders_needed)
@@ -315,20 +317,28 @@ class DedupIndex:
                              matches={d.id: tuple(m) for d, m in zip(documents, matches) if m})
 
     def _match(self, documents: list[Document], keylists: list[np.ndarray], tops: list[np.ndarray],
-               places: list[np.ndarray]) -> list[list[Match]]:
+               places: list[np.ndarray], aligned: dict[tuple[int, int, bool], Pair | None] | None = None,
+               ) -> list[list[Match]]:
+        """The matches of each new article; ``aligned`` keeps the pairs compared, by ``(new
+        article, member, triples together)``, and gives those compared already."""
         if not documents:
             return []
+        aligned = {} if aligned is None else aligned
         jobs = self._candidates(documents, keylists, tops, places)
         rows = self._store.fetch(sorted({m for _, m, _ in jobs if m > 0}))  # a row removed since is missing
         stored = {row.seq: _to_article(row.id, row.text, row.meta) for row in rows}
-        pairs = []  # (new article, other article, triples together) in the order matches are reported
-        for j, member, reworded in jobs:
+        pairs = []  # (job, other article) in the order matches are reported
+        for job in jobs:
+            j, member, _ = job
             other = documents[-member - 1].article if member < 0 else stored.get(member)
             if other is not None and other.id != documents[j].id:
-                pairs.append((j, other, reworded))
+                pairs.append((job, other))
+        todo = [(job, other) for job, other in pairs if job not in aligned]
+        aligned.update(zip((job for job, _ in todo),
+                           self._compare([(documents[job[0]], other, job[2]) for job, other in todo], documents)))
         results: list[list[Match]] = [[] for _ in documents]
-        compared = self._compare([(documents[j], other, reworded) for j, other, reworded in pairs], documents)
-        for (j, other, _), pair in zip(pairs, compared):
+        for (j, member, reworded), other in pairs:
+            pair = aligned[j, member, reworded]
             if pair is not None:
                 results[j].append(Match(id=other.id, kind=pair.kind, jaccard=pair.jaccard,
                                         containment_a=pair.containment_a, containment_b=pair.containment_b,

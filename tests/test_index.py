@@ -409,6 +409,31 @@ def test_a_merge_claimed_by_a_process_that_died_is_taken_over(corpus, path):
         assert index._store._merged() == 50 and holders_consistent(index)
 
 
+def test_a_chunk_another_writer_added_to_meanwhile_is_matched_again(corpus, path, monkeypatch):
+    """An add matches before its write transaction; when another writer adds an article in
+    between, it matches again inside it (finding that article too), aligning only the new pairs."""
+    import dedup.index
+
+    with DedupIndex(path) as first, DedupIndex(path) as other:
+        first.add_many(corpus[:20])
+        expected = {m.id for m in first.query({**corpus[3], "id": "probe"})} | {"meanwhile"}
+        begin = first._store.transaction
+
+        def transaction():
+            if not getattr(transaction, "done", False):
+                transaction.done = True
+                other.add({**corpus[3], "id": "meanwhile"})
+            return begin()
+
+        compared = []
+        compare = dedup.index.compare_documents
+        monkeypatch.setattr(first._store, "transaction", transaction)
+        monkeypatch.setattr(dedup.index, "compare_documents",
+                            lambda a, b, *args, **kw: compared.append((a.id, b.id)) or compare(a, b, *args, **kw))
+        assert {m.id for m in first.add({**corpus[3], "id": "late"})} == expected
+        assert sorted(b for a, b in compared if a == "late") == sorted(expected) and len(first) == 22
+
+
 # -- crashes and concurrency: real processes ---------------------------------------------------
 
 _CHILD = textwrap.dedent("""
