@@ -73,6 +73,7 @@ MERGE_AT = 10_000  # recent articles (keys in memory, about 6 KB each) before a 
 # 20,000 cost the same CPU at 60,000-80,000 articles (2.11 against 2.14 ms per article), with twice the memory
 _OWNER = (1 << OWNER_BITS) - 1  # the low bits of a packed entry: its article's seq
 _MERGE_ROWS = 1 << 17  # entries per merge transaction: about 0.1 s, which an add waiting for the lock waits at most
+_JSON_ROWS = 1 << 14  # entries encoded at once (about 3 ms holding the GIL, which a query may be waiting for)
 
 APPLICATION_ID = 0x64647570  # "ddup"
 _BUSY_TIMEOUT_MS = 120_000
@@ -538,9 +539,11 @@ class SQLiteStore:
                 entries = np.sort(np.concatenate([np.empty(0, np.int64), *segments]))
                 entries = entries[((entries & _OWNER) > merged) & ((entries & _OWNER) <= last)]
                 for first in range(0, len(entries), _MERGE_ROWS):
-                    piece = json.dumps(entries[first : first + _MERGE_ROWS].tolist())
                     with _writing(db):
-                        db.execute("INSERT OR IGNORE INTO bands SELECT value FROM json_each(?)", (piece,))
+                        for part in range(first, min(first + _MERGE_ROWS, len(entries)), _JSON_ROWS):
+                            # encoded a little at a time: encoding holds the GIL, the insert does not
+                            db.execute("INSERT OR IGNORE INTO bands SELECT value FROM json_each(?)",
+                                       (json.dumps(entries[part : min(part + _JSON_ROWS, first + _MERGE_ROWS)].tolist()),))
                 row = db.execute("SELECT bits FROM keyfilter").fetchone()
                 marked = KeyFilter(row[0] if row else None)
                 marked.add(entries)
