@@ -476,7 +476,7 @@ class SQLiteStore:
         recent = self._db.execute("SELECT count(*) FROM articles WHERE seq > ?", (merged,)).fetchone()[0]
         if recent < MERGE_AT:
             return
-        running = self._merger is not None and self._merger.is_alive()
+        running = self.merging
         stale = not running and (merging == self._claimed or recent >= 2 * MERGE_AT)
         if merging <= merged or stale:
             self._db.execute("INSERT INTO state VALUES ('merging', ?) ON CONFLICT (name) DO UPDATE SET value = ?",
@@ -517,6 +517,11 @@ class SQLiteStore:
         self._merger = threading.Thread(target=self._merge, args=(merged, last, segments, full),
                                         name=f"dedup-merge-{last}")
         self._merger.start()
+
+    @property
+    def merging(self) -> bool:
+        """Whether this store's merge thread is running."""
+        return self._merger is not None and self._merger.is_alive()
 
     def finish_merge(self) -> None:
         """Wait for this store's merge under way, if any (the index is usable meanwhile)."""
