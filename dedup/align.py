@@ -6,7 +6,9 @@ last seed lies before it *in both articles* within ``max_gap_words + shingle_siz
 small edits inside a passage (``Aug. 16`` / ``16 August``) are bridged, while passages that were
 reordered form separate chains. Chains shorter than ``min_passage_words`` on either side are
 dropped, and so is a chain whose both sides lie inside stronger passages already kept (a
-paragraph repeated in one article matches each copy once, not crosswise).
+paragraph repeated in one article matches each copy once, not crosswise). Last, a passage that
+only matches a repeat is dropped (:func:`dedup.spans.one_place`): text one article holds once
+is reported at one place of the other, the longest match.
 
 Offsets are ``str`` indices into the original texts: ``text_a[a_start:a_end]`` is the passage.
 """
@@ -24,7 +26,7 @@ from .edges import widen, word_dice
 from .models import Passage
 from .paraphrase import sentence_spans
 from .sentences import content_terms, features
-from .spans import Span, edited, join, meets, merge, touch
+from .spans import Span, edited, join, meets, merge, one_place, touch
 
 __all__ = ["Chain", "align", "seeds"]
 
@@ -387,7 +389,7 @@ def _align(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b,
     spans = [span for span in spans
             if span in long or _near(span, long) or (_whole_sentences(text_a, tokens_a, span.a0, span.a1)
                                                      and _whole_sentences(text_b, tokens_b, span.b0, span.b1))]
-    spans = _widened(spans, text_a, tokens_a, text_b, tokens_b)
+    spans = one_place(_widened(spans, text_a, tokens_a, text_b, tokens_b), tokens_a.hashes, tokens_b.hashes)
     return [_passage(span, text_a, tokens_a, text_b, tokens_b) for span in spans]
 
 

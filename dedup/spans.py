@@ -11,7 +11,7 @@ import numpy as np
 
 from .edges import word_dice
 
-__all__ = ["Span", "edited", "hull", "join", "meets", "merge", "touch"]
+__all__ = ["Span", "edited", "hull", "join", "meets", "merge", "one_place", "touch"]
 
 # Neighbouring passages are joined when this few words apart on both sides, or up to
 # _JOIN_WORDS apart when one side of one lies inside the other's (sentences moved within one
@@ -121,6 +121,71 @@ def merge(spans: list[Span]) -> list[Span]:
                     break
         merged.append(span)
     return sorted(merged, key=lambda s: (s.a0, s.b0))
+
+
+# A passage whose one side lies more than _ONE_PLACE inside longer passages' same side, and
+# whose other side's words are mostly (_REPEATED) among theirs, is a sentence the other text
+# repeats, matched again at each repeat: it is dropped (see one_place).
+_ONE_PLACE = 0.5
+_REPEATED = 0.5
+
+
+def _inside_share(first: int, end: int, kept: list[tuple[int, int]]) -> float:
+    """Share of tokens ``[first, end)`` that lie inside any of the ranges ``kept``."""
+    inside, reach = 0, first
+    for k0, k1 in sorted(kept):
+        k0, k1 = max(k0, reach), min(k1, end)
+        if k1 > k0:
+            inside += k1 - k0
+            reach = k1
+    return inside / (end - first) if end > first else 1.0
+
+
+def _repeat(side: tuple[int, int], other: tuple[int, int], kept: list[tuple[int, int, int, int]],
+            hashes: tuple[np.ndarray, np.ndarray]) -> bool:
+    """Whether a span whose ranges are ``side`` and ``other`` (tokens of the texts whose token
+    hashes are ``hashes[0]`` and ``hashes[1]``) matches a repeat: ``side`` lies mostly inside the
+    ``kept`` spans' same side, given as ``(side start, side end, other start, other end)``, and
+    the words of ``other`` are mostly among the words of those spans' other side."""
+    near = [k for k in kept if k[0] < side[1] and side[0] < k[1]]
+    if _inside_share(side[0], side[1], [(k[0], k[1]) for k in near]) <= _ONE_PLACE:
+        return False
+    words = np.unique(hashes[1][other[0] : other[1]])
+    theirs = np.unique(np.concatenate([hashes[1][k[2] : k[3]] for k in near]))
+    return np.count_nonzero(np.isin(words, theirs, assume_unique=True)) > _REPEATED * len(words)
+
+
+def one_place(spans: list[Span], ha: np.ndarray, hb: np.ndarray) -> list[Span]:
+    """Spans, longest first, without the ones that match a repeat: a span whose one side lies
+    mostly inside a longer kept span's, and whose other side holds mostly the same words as that
+    span's other side. Text one article holds once is then reported where it was copied from,
+    not again at each place the other article repeats it (a site's boilerplate, a definition
+    quoted twice). Spans that overlap on one side with different text on the other (a passage
+    grown past its end) are kept.
+
+    ``ha`` and ``hb`` are the two texts' token hashes. Measured on PAN 2013 (tuning / held-out
+    halves of the benchmark's scan): verbatim (02) plagdet from 0.960 / 0.951 to 0.985 / 0.978,
+    translation (04) from 0.872 / 0.879 to 0.884 / 0.891, random edits (03) +0.003, all
+    categories with negatives from 0.871 / 0.872 to 0.883 / 0.884. Dropping every span mostly
+    inside a longer one on one side, without the test of the other side's words, gained 0.001
+    more there but cost the news-reuse set recall (0.952 to 0.947 held-out): a passage grown past
+    its end took the place of the next one.
+
+    >>> ha, hb = np.arange(100), np.r_[np.arange(50), np.arange(10, 20), np.arange(200, 230)]
+    >>> one_place([Span(0, 50, 0, 50, 50, 50), Span(10, 20, 50, 60, 10, 10)], ha, hb)
+    [Span(a0=0, a1=50, b0=0, b1=50, hit_a=50, hit_b=50)]
+    >>> len(one_place([Span(0, 50, 0, 50, 50, 50), Span(40, 70, 60, 90, 20, 20)], ha, hb))
+    2
+    """
+    ranked = sorted(spans, key=lambda s: (-min(s.a1 - s.a0, s.b1 - s.b0), -(s.hit_a + s.hit_b), s.a0, s.b0))
+    kept: list[Span] = []
+    for s in ranked:
+        on_a = [(k.a0, k.a1, k.b0, k.b1) for k in kept]
+        on_b = [(k.b0, k.b1, k.a0, k.a1) for k in kept]
+        if not (_repeat((s.a0, s.a1), (s.b0, s.b1), on_a, (ha, hb))
+                or _repeat((s.b0, s.b1), (s.a0, s.a1), on_b, (hb, ha))):
+            kept.append(s)
+    return sorted(kept, key=lambda s: (s.a0, s.b0))
 
 
 def meets(x: Span, y: Span) -> bool:
