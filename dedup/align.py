@@ -389,8 +389,19 @@ def _align(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b,
     spans = [span for span in spans
             if span in long or _near(span, long) or (_whole_sentences(text_a, tokens_a, span.a0, span.a1)
                                                      and _whole_sentences(text_b, tokens_b, span.b0, span.b1))]
-    spans = one_place(_widened(spans, text_a, tokens_a, text_b, tokens_b), tokens_a.hashes, tokens_b.hashes)
+    spans = _finished(spans, text_a, tokens_a, text_b, tokens_b)
     return [_passage(span, text_a, tokens_a, text_b, tokens_b) for span in spans]
+
+
+def _finished(spans: list[Span], text_a: str, tokens_a, text_b: str, tokens_b) -> list[Span]:
+    """The last steps on the kept spans: edges widened to sentences, matches of a repeat dropped
+    (:func:`dedup.spans.one_place`), then pieces that widening brought next to each other joined
+    (sentences moved within one passage now meet at a sentence bound). Joining again after
+    widening gave PAN 2013 random edits +0.003 / +0.005 plagdet (tuning / held-out),
+    translation +0.003 / +0.001; before dropping repeats, it joined a repeat to the passage
+    next to it."""
+    ha, hb = tokens_a.hashes, tokens_b.hashes
+    return join(one_place(_widened(spans, text_a, tokens_a, text_b, tokens_b), ha, hb), ha, hb)
 
 
 def _widened(spans: list[Span], text_a: str, tokens_a, text_b: str, tokens_b) -> list[Span]:

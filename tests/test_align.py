@@ -176,3 +176,17 @@ def test_a_passage_grown_over_its_neighbour_on_one_side_does_not_hide_the_neighb
     spans = [Span(0, 50, 0, 50, 50, 50), Span(40, 70, 60, 90, 20, 20)]
     ha, hb = np.arange(100), np.r_[np.arange(50), np.arange(300, 350)]
     assert one_place(spans, ha, hb) == spans
+
+
+def test_pieces_that_widening_brings_together_are_joined(monkeypatch):
+    import dedup.align as align_module
+    from dedup.align import _finished
+
+    # Reworded sentences moved within one passage: two edited pieces, crossed and 10 words apart,
+    # whose edges each widen to the sentence bound the other starts at.
+    text = " ".join(f"w{i}" for i in range(60))
+    grown = {(0, 10, 30, 40): (0, 20, 20, 40), (20, 30, 0, 10): (20, 40, 0, 20)}
+    monkeypatch.setattr(align_module, "widen", lambda span, *rest: grown[span])
+    tokens = tokenize_array(text)
+    spans = _finished([Span(0, 10, 30, 40, 7, 7), Span(20, 30, 0, 10, 7, 7)], text, tokens, text, tokens)
+    assert [(s.a0, s.a1, s.b0, s.b1) for s in spans] == [(0, 40, 0, 40)]
