@@ -26,7 +26,7 @@ from .edges import widen, word_dice
 from .models import Passage
 from .paraphrase import sentence_spans
 from .sentences import content_terms, features
-from .spans import Span, edited, join, meets, merge, one_place, touch
+from .spans import Span, edited, join, meets, merge, one_place, summaries, touch
 
 __all__ = ["Chain", "align", "seeds"]
 
@@ -401,7 +401,7 @@ def _finished(spans: list[Span], text_a: str, tokens_a, text_b: str, tokens_b) -
     translation +0.003 / +0.001; before dropping repeats, it joined a repeat to the passage
     next to it."""
     ha, hb = tokens_a.hashes, tokens_b.hashes
-    return join(one_place(_widened(spans, text_a, tokens_a, text_b, tokens_b), ha, hb), ha, hb)
+    return summaries(join(one_place(_widened(spans, text_a, tokens_a, text_b, tokens_b), ha, hb), ha, hb))
 
 
 def _widened(spans: list[Span], text_a: str, tokens_a, text_b: str, tokens_b) -> list[Span]:

@@ -11,7 +11,7 @@ import numpy as np
 
 from .edges import word_dice
 
-__all__ = ["Span", "edited", "hull", "join", "meets", "merge", "one_place", "touch"]
+__all__ = ["Span", "edited", "hull", "join", "meets", "merge", "one_place", "summaries", "touch"]
 
 # Neighbouring passages are joined when this few words apart on both sides, or up to
 # _JOIN_WORDS apart when one side of one lies inside the other's (sentences moved within one
@@ -186,6 +186,74 @@ def one_place(spans: list[Span], ha: np.ndarray, hb: np.ndarray) -> list[Span]:
                 or _repeat((s.b0, s.b1), (s.a0, s.a1), on_b, (hb, ha))):
             kept.append(s)
     return sorted(kept, key=lambda s: (s.a0, s.b0))
+
+
+# Pieces of a summary: spans whose sides on one text are at most _SUMMARY_GAP words apart, one
+# of them a summary piece (its other side _SUMMARY_PIECE times as long or more), become one span
+# when their hull's other side is _SUMMARY_RATIO times as long as this side or more.
+_SUMMARY_GAP = 50
+_SUMMARY_PIECE = 2
+_SUMMARY_RATIO = 3
+
+
+def _summary_groups(spans: list[Span], side: int) -> list[list[Span]]:
+    """Runs of spans, in order on one side (0: A, 1: B), at most :data:`_SUMMARY_GAP` apart there."""
+    ranges = [((s.a0, s.a1) if side == 0 else (s.b0, s.b1), s) for s in spans]
+    groups: list[list[Span]] = []
+    reach = None
+    for (first, end), span in sorted(ranges, key=lambda r: (r[0], r[1].a0, r[1].b0)):
+        if groups and first - reach <= _SUMMARY_GAP:
+            groups[-1].append(span)
+            reach = max(reach, end)
+        else:
+            groups.append([span])
+            reach = end
+    return groups
+
+
+def _summary(group: list[Span], side: int) -> bool:
+    """Whether a run of spans on one side is a summary's: one piece's other side at least
+    :data:`_SUMMARY_PIECE` times its side, and the run's other side :data:`_SUMMARY_RATIO` times."""
+    def lengths(x: Span) -> tuple[int, int]:
+        return (x.a1 - x.a0, x.b1 - x.b0) if side == 0 else (x.b1 - x.b0, x.a1 - x.a0)
+    whole = group[0]
+    for span in group[1:]:
+        whole = hull(whole, span)
+    here, there = lengths(whole)
+    return (len(group) > 1 and there >= _SUMMARY_RATIO * here
+            and any(lengths(x)[1] >= _SUMMARY_PIECE * lengths(x)[0] for x in group))
+
+
+def summaries(spans: list[Span]) -> list[Span]:
+    """Spans with the pieces of each summary made one: a summary's sentences follow one another on
+    its side, while what they sum up is spread over a stretch several times as long on the other
+    (PAN 2013's summary cases sum up a whole source document). Reuse that is not a summary
+    keeps the two sides of each piece about as long, and its pieces apart.
+
+    Measured on PAN 2013 (the benchmark's scan): summaries (05) plagdet from 0.368 / 0.328 to
+    0.384 / 0.363 (tuning / held-out), granularity down; random edits (03), translation (04) and
+    verbatim (02) within 0.001. Runs up to 25 words apart gave 05 0.378 / 0.349. Without the
+    test for a summary piece (any run of pieces about 17 words apart whose other side is 3 times
+    as long), 02 fell from 0.985 to 0.970 and 04 from 0.884 to 0.876: separate reuse cases next
+    to each other.
+
+    >>> summaries([Span(0, 20, 0, 60, 20, 20), Span(25, 40, 200, 230, 15, 15)])
+    [Span(a0=0, a1=40, b0=0, b1=230, hit_a=35, hit_b=35)]
+    >>> len(summaries([Span(0, 20, 0, 20, 20, 20), Span(25, 40, 200, 215, 15, 15)]))
+    2
+    """
+    for side in (0, 1):
+        merged = []
+        for group in _summary_groups(spans, side):
+            if _summary(group, side):
+                whole = group[0]
+                for span in group[1:]:
+                    whole = hull(whole, span)
+                merged.append(whole)
+            else:
+                merged.extend(group)
+        spans = merged
+    return sorted(spans, key=lambda s: (s.a0, s.b0))
 
 
 def meets(x: Span, y: Span) -> bool:

@@ -190,3 +190,14 @@ def test_pieces_that_widening_brings_together_are_joined(monkeypatch):
     tokens = tokenize_array(text)
     spans = _finished([Span(0, 10, 30, 40, 7, 7), Span(20, 30, 0, 10, 7, 7)], text, tokens, text, tokens)
     assert [(s.a0, s.a1, s.b0, s.b1) for s in spans] == [(0, 40, 0, 40)]
+
+
+def test_the_pieces_of_a_summary_become_one_passage_and_neighbouring_copies_do_not():
+    from dedup.spans import summaries
+
+    # Three summary sentences in a row on A, each summing up a stretch spread over B.
+    pieces = [Span(100, 120, 0, 90, 12, 12), Span(121, 140, 300, 340, 10, 10), Span(150, 170, 600, 640, 9, 9)]
+    assert [(s.a0, s.a1, s.b0, s.b1) for s in summaries(pieces)] == [(100, 170, 0, 640)]
+    # Two copied paragraphs next to each other on A, taken from far apart in B: two passages.
+    copies = [Span(100, 140, 0, 40, 40, 40), Span(141, 180, 500, 539, 39, 39)]
+    assert summaries(copies) == copies
