@@ -7,6 +7,7 @@ import numpy as np
 from dedup.align import align, seeds
 from dedup.normalize import tokenize_array
 from dedup.shingle import shingle_hashes
+from dedup.spans import Span, one_place
 
 P1 = "The central bank raised its main interest rate by half a percentage point on Tuesday to curb inflation."
 P2 = "Opposition lawmakers said the decision would hurt small businesses that are already struggling with debt."
@@ -57,11 +58,10 @@ def test_passages_shorter_than_the_minimum_are_not_reported():
     assert len(run(f"{OWN_A} {P1}", f"{P1} {OWN_B}", min_passage_words=30)) == 0
 
 
-def test_a_paragraph_repeated_in_one_article_matches_each_copy_once():
+def test_a_paragraph_repeated_in_one_article_is_matched_once_at_its_first_copy():
     a = f"{P1}\n\n{OWN_A}\n\n{P1}"
     passages = run(a, f"{OWN_B} {P1}")
-    assert sorted(p.a_start for p in passages) == [0, a.rindex(P1)]
-    assert {p.b_text for p in passages} == {P1}
+    assert [(p.a_start, p.b_text) for p in passages] == [(0, P1)]
 
 
 def test_unrelated_texts_share_nothing():
@@ -162,3 +162,42 @@ def test_a_copy_at_one_end_of_a_reworded_passage_and_the_other_end_of_its_rewrit
     assert sorted(p.a_text for p in apart) == sorted([P1, SOURCE])
     [together] = run(f"{OWN_A} {P1} {SOURCE}", f"{SHUFFLED} {P1} {OWN_B}", paraphrase_min_words=40)
     assert together.a_text == f"{P1} {SOURCE}" and together.b_text == f"{SHUFFLED} {P1}"
+
+
+def test_a_sentence_the_other_text_repeats_is_reported_where_it_was_copied_from():
+    notice = "For all inquiries about the course, please call the school office or send us an email today."
+    a = "\n\n".join([OWN_A, P1 + " " + notice + " " + P2, P3])
+    b = "\n\n".join([notice, OWN_B, P1 + " " + notice + " " + P2, "Archive.", notice])
+    passages = run(a, b)
+    assert [(p.a_text, p.b_text) for p in passages] == [(P1 + " " + notice + " " + P2,) * 2]
+
+
+def test_a_passage_grown_over_its_neighbour_on_one_side_does_not_hide_the_neighbour():
+    spans = [Span(0, 50, 0, 50, 50, 50), Span(40, 70, 60, 90, 20, 20)]
+    ha, hb = np.arange(100), np.r_[np.arange(50), np.arange(300, 350)]
+    assert one_place(spans, ha, hb) == spans
+
+
+def test_pieces_that_widening_brings_together_are_joined(monkeypatch):
+    import dedup.align as align_module
+    from dedup.align import _finished
+
+    # Reworded sentences moved within one passage: two edited pieces, crossed and 10 words apart,
+    # whose edges each widen to the sentence bound the other starts at.
+    text = " ".join(f"w{i}" for i in range(60))
+    grown = {(0, 10, 30, 40): (0, 20, 20, 40), (20, 30, 0, 10): (20, 40, 0, 20)}
+    monkeypatch.setattr(align_module, "widen", lambda span, *rest: grown[span])
+    tokens = tokenize_array(text)
+    spans = _finished([Span(0, 10, 30, 40, 7, 7), Span(20, 30, 0, 10, 7, 7)], text, tokens, text, tokens)
+    assert [(s.a0, s.a1, s.b0, s.b1) for s in spans] == [(0, 40, 0, 40)]
+
+
+def test_the_pieces_of_a_summary_become_one_passage_and_neighbouring_copies_do_not():
+    from dedup.spans import summaries
+
+    # Three summary sentences in a row on A, each summing up a stretch spread over B.
+    pieces = [Span(100, 120, 0, 90, 12, 12), Span(121, 140, 300, 340, 10, 10), Span(150, 170, 600, 640, 9, 9)]
+    assert [(s.a0, s.a1, s.b0, s.b1) for s in summaries(pieces)] == [(100, 170, 0, 640)]
+    # Two copied paragraphs next to each other on A, taken from far apart in B: two passages.
+    copies = [Span(100, 140, 0, 40, 40, 40), Span(141, 180, 500, 539, 39, 39)]
+    assert summaries(copies) == copies

@@ -148,7 +148,8 @@ def test_seeds_match_as_in_scan(seeds, path):
     with DedupIndex(path) as index:
         index.add(seeds[0])
         (match,) = index.query(seeds[1])
-    assert match.id == seeds[0].id and match.kind == "partial" and len(match.passages) >= 8
+    # 7 passages: the Reuters story repeats its photo caption, which the rewrite holds once
+    assert match.id == seeds[0].id and match.kind == "partial" and len(match.passages) >= 7
 
 
 def test_store_keeps_text_metadata_and_survives_reopening(corpus, path):

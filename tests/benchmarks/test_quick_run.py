@@ -20,16 +20,18 @@ def test_quick_run_writes_results(tmp_path):
     assert document["quick"] and set(document["suites"]) == {"pan13", "clough", "reuters", "newsreuse"}
     table = (tmp_path / "accuracy.md").read_text()
     assert "| pan13/02 | held-out | plagdet |" in table
-    # Floors a little under what this quick run measured (after paraphrase passages were narrowed
-    # on each side on their own and " . " ended sentences: PAN 02 0.996 / 0.990, 03 0.805 / 0.846,
-    # 04 0.887 / 0.907, news-reuse 0.974 / 0.970 and pair F1 1.0 / 1.0, Clough 36 of 38 cut+light
+    # Floors a little under what this quick run measured (after matches of a repeat were dropped,
+    # pieces were joined again after widening, summaries made one passage and added words held
+    # to Dice 0.2: PAN 02 0.996 / 0.990, 03 0.851 / 0.868, 04 0.878 / 0.932, 02-05 with 01
+    # 0.868 / 0.901, news-reuse 0.974 / 0.970 and pair F1 1.0 / 1.0, Clough 36 of 38 cut+light
     # found and 0 non reported, every Reuters group in one cluster): a regression guard, not the
     # targets (see benchmarks/results/accuracy.md).
     rows = {(r["dataset"], r["split"], r["measure"]): r["value"] for r in document["rows"]}
     for split in ("tuning", "held-out"):
         assert rows[("pan13/02", split, "plagdet")] >= 0.95
-        assert rows[("pan13/03", split, "plagdet")] >= 0.78
-        assert rows[("pan13/04", split, "plagdet")] >= 0.87
+        assert rows[("pan13/03", split, "plagdet")] >= 0.83
+        assert rows[("pan13/04", split, "plagdet")] >= 0.86
+        assert rows[("pan13/02-05+01", split, "plagdet")] >= 0.85
         assert rows[("newsreuse", split, "plagdet")] >= 0.95
         assert rows[("newsreuse", split, "pair F1")] >= 0.97
     assert rows[("clough", "all", "non reported")] == 0
