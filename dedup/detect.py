@@ -34,6 +34,7 @@ from .models import Article, Cluster, Pair, PassageCluster, Skipped
 from .normalize import Tokens, tokenize_many
 from .parallel import ordered_map, worker_pool
 from .shingle import shingle_hashes
+from .spans import covered
 from .spill import PartitionedKeys, SpilledKeys, scan_folder
 
 __all__ = ["Document", "ScanResult", "compare", "compare_documents", "prepare", "prepare_many", "scan", "too_short",
@@ -145,13 +146,7 @@ def verify(a: Document, b: Document) -> tuple[int, float, float, float]:
 
 
 def _coverage(text: str, spans: list[tuple[int, int]]) -> float:
-    covered, reach = 0, 0
-    for start, end in sorted(spans):
-        start = max(start, reach)
-        if end > start:
-            covered += end - start
-            reach = end
-    return round(covered / len(text), 4) if text else 0.0
+    return round(covered(0, len(text), spans) / len(text), 4) if text else 0.0
 
 
 def _order(a: Document, b: Document) -> tuple[Document, Document]:

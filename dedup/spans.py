@@ -6,12 +6,13 @@ passage (:func:`join`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import reduce
 
 import numpy as np
 
 from .edges import word_dice
 
-__all__ = ["Span", "edited", "hull", "join", "meets", "merge", "one_place", "summaries", "touch"]
+__all__ = ["Span", "covered", "edited", "hull", "join", "meets", "merge", "one_place", "summaries", "touch"]
 
 # Neighbouring passages are joined when this few words apart on both sides, or up to
 # _JOIN_WORDS apart when one side of one lies inside the other's (sentences moved within one
@@ -130,15 +131,24 @@ _ONE_PLACE = 0.5
 _REPEATED = 0.5
 
 
+def covered(first: int, end: int, ranges: list[tuple[int, int]]) -> int:
+    """How many positions of ``[first, end)`` lie inside the union of ``ranges``.
+
+    >>> covered(0, 10, [(2, 4), (3, 6), (8, 20)])
+    6
+    """
+    inside, reach = 0, first
+    for start, stop in sorted(ranges):
+        start, stop = max(start, reach), min(stop, end)
+        if stop > start:
+            inside += stop - start
+            reach = stop
+    return inside
+
+
 def _inside_share(first: int, end: int, kept: list[tuple[int, int]]) -> float:
     """Share of tokens ``[first, end)`` that lie inside any of the ranges ``kept``."""
-    inside, reach = 0, first
-    for k0, k1 in sorted(kept):
-        k0, k1 = max(k0, reach), min(k1, end)
-        if k1 > k0:
-            inside += k1 - k0
-            reach = k1
-    return inside / (end - first) if end > first else 1.0
+    return covered(first, end, kept) / (end - first) if end > first else 1.0
 
 
 def _repeat(side: tuple[int, int], other: tuple[int, int], kept: list[tuple[int, int, int, int]],
@@ -211,14 +221,12 @@ def _summary_groups(spans: list[Span], side: int) -> list[list[Span]]:
     return groups
 
 
-def _summary(group: list[Span], side: int) -> bool:
-    """Whether a run of spans on one side is a summary's: one piece's other side at least
-    :data:`_SUMMARY_PIECE` times its side, and the run's other side :data:`_SUMMARY_RATIO` times."""
+def _summary(group: list[Span], whole: Span, side: int) -> bool:
+    """Whether a run of spans on one side (``whole`` their hull) is a summary's: one piece's other
+    side at least :data:`_SUMMARY_PIECE` times its side, and the run's other side
+    :data:`_SUMMARY_RATIO` times."""
     def lengths(x: Span) -> tuple[int, int]:
         return (x.a1 - x.a0, x.b1 - x.b0) if side == 0 else (x.b1 - x.b0, x.a1 - x.a0)
-    whole = group[0]
-    for span in group[1:]:
-        whole = hull(whole, span)
     here, there = lengths(whole)
     return (len(group) > 1 and there >= _SUMMARY_RATIO * here
             and any(lengths(x)[1] >= _SUMMARY_PIECE * lengths(x)[0] for x in group))
@@ -245,10 +253,8 @@ def summaries(spans: list[Span]) -> list[Span]:
     for side in (0, 1):
         merged = []
         for group in _summary_groups(spans, side):
-            if _summary(group, side):
-                whole = group[0]
-                for span in group[1:]:
-                    whole = hull(whole, span)
+            whole = reduce(hull, group)
+            if _summary(group, whole, side):
                 merged.append(whole)
             else:
                 merged.extend(group)

@@ -108,7 +108,7 @@ def benchmark(texts: list[str]) -> dict:
         "from_shingles": _timed(lambda: _rensa(str_lists), n),
         "from_text": _timed(lambda: _rensa([list(shingles(t)) for t in texts]), n),
     }
-    del byte_lists, str_lists
+    byte_lists = str_lists = None  # free the lists before our own run
     try:
         arrays = _dedup_shingles(texts)
         results["ours"] = {
