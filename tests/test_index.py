@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -394,6 +395,42 @@ def test_a_merge_cut_short_is_reported_and_done_again(corpus, path, monkeypatch)
         assert [as_seen(reference.query(p)) for p in probes] == before
         reference.add_many(corpus[30:35])
         assert [as_seen(reference.query(p)) for p in probes] == after
+
+
+def test_the_wal_is_copied_into_the_file_while_the_index_is_open(corpus, path, monkeypatch):
+    """A checkpoint thread copies committed articles into the file itself (the WAL alone held
+    them before), without closing the index; a failed checkpoint is reported by the next write,
+    which changes nothing, and the one after goes on."""
+    import shutil
+    import sqlite3
+
+    import dedup.store.sqlite as sqlite_store
+
+    monkeypatch.setattr(sqlite_store, "_CHECKPOINT_ROWS", 10)
+    monkeypatch.setattr(sqlite_store, "MERGE_AT", 10**6)  # no merge thread: it connects too
+    connect = sqlite_store._connect
+
+    def in_file_alone() -> int:
+        shutil.copyfile(path, path.with_name("copy.db"))  # the file without its WAL
+        with closing(sqlite3.connect(path.with_name("copy.db"))) as db:
+            return db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    with DedupIndex(path) as index:
+        index.add_many(corpus[:5])
+        index.add_many(corpus[5:12])  # 12 written since the last checkpoint: one starts
+        index._store._checkpointer.join()
+        assert in_file_alone() == 12
+        index.add_many(corpus[12:15])
+        assert in_file_alone() == 12 and not index._store.checkpointing  # 3 more only: no checkpoint yet
+        monkeypatch.setattr(sqlite_store, "_connect", lambda location: sqlite3.connect("/nonexistent/dir/x.db"))
+        index.add_many(corpus[15:25])
+        index._store._checkpointer.join()
+        with pytest.raises(IndexStoreError, match="cannot copy the write-ahead log into the index"):
+            index.add_many(corpus[25:30])
+        assert len(index) == 25
+        monkeypatch.setattr(sqlite_store, "_connect", connect)
+        index.add_many(corpus[25:30])
+        assert len(index) == 30
 
 
 def test_a_merge_claimed_by_a_process_that_died_is_taken_over(corpus, path):

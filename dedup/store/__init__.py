@@ -27,9 +27,9 @@ import numpy as np
 __all__ = ["NewRow", "StoredRow", "open_store"]
 
 FORMAT = "dedup-index"
-FORMAT_VERSION = 6  # 3: shingle sets stored; a key filter in SQLite files; 4: context triples stored as keys;
+FORMAT_VERSION = 7  # 3: shingle sets stored; a key filter in SQLite files; 4: context triples stored as keys;
 # 5: removals counted (look-ups skip keys known to be full, see fullkeys), known full keys stored in SQLite files,
-# SQLite bands WITHOUT ROWID; 6: the places of context triples stored
+# SQLite bands WITHOUT ROWID; 6: the places of context triples stored; 7: a key filter of 128 MB, 4 bits per key
 
 
 @dataclass(frozen=True)

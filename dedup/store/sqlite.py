@@ -44,6 +44,10 @@ full key count again, increments ``removals``; a store that sees the count chang
 known full keys and drops removed articles from its recent keys (whose holders would otherwise
 still count).
 
+Committed pages go to the write-ahead log first; copying them into the file (a checkpoint) is
+done by a thread of its own after every :data:`_CHECKPOINT_ROWS` articles a store writes, not by
+the commit that happens to fill the log, so the writer does not wait for it.
+
 Every write is one ``BEGIN IMMEDIATE`` transaction (writers queue on ``busy_timeout``), so an
 article and its band keys appear together or not at all, also when the process is killed.
 Reads run in one read transaction (:meth:`SQLiteStore.snapshot`), so they see the merge mark and
@@ -84,6 +88,12 @@ _CACHE_KIB = 16_384  # bounded page cache: memory does not grow with the index. 
 # 0.19 s and 0.27 s. Merging 17 million keys into 51 million cost 14.6 CPU s as a rowid table and 12.2 s
 # WITHOUT ROWID (a B-tree of keys alone, 11% smaller), whose look-ups are as fast or faster.
 _PAGE_SIZE = 16_384
+# The WAL is copied into the file (checkpointed) on a thread of its own, after every _CHECKPOINT_ROWS
+# articles written, instead of by the commit that fills it (SQLite's default, 1,000 pages): at 90,000
+# articles that took 0.25 of the writer's 1.5 CPU ms per article. The writer still checkpoints itself
+# past _WRITER_CHECKPOINT_PAGES (128 MB), should the thread fall behind.
+_CHECKPOINT_ROWS = 500
+_WRITER_CHECKPOINT_PAGES = 8_192
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -191,6 +201,9 @@ class SQLiteStore:
         self._claimed = 0  # the last seq of the merge this store last claimed
         self._merge_done = (0, 0)  # the merge mark before and after the last merge it finished (set by its thread)
         self._merge_error: Exception | None = None  # a failed merge, raised by the next write or close
+        self._checkpointer: threading.Thread | None = None  # this store's checkpoint under way
+        self._unchecked = 0  # articles written since this store last started a checkpoint
+        self._checkpoint_error: Exception | None = None  # a failed checkpoint, raised by the next write or close
         if not create and not Path(path).exists():
             raise IndexStoreError(f"{self.location}: no such index; create it with `dedup index add`")
         try:
@@ -205,6 +218,7 @@ class SQLiteStore:
             if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 self._db.execute("PRAGMA journal_mode = WAL")
             _set_up(self._db)
+            self._db.execute(f"PRAGMA wal_autocheckpoint = {_WRITER_CHECKPOINT_PAGES}")
 
     @contextmanager
     def _errors(self, doing: str):
@@ -457,6 +471,7 @@ class SQLiteStore:
                 raise IndexStoreError(f"{self.location}: the index has given out {_OWNER:,} article numbers (adds "
                                       "and replacements), its limit; build a new index")
             self._claim_merge(last)
+            self._unchecked += len(keep)
         return outcomes
 
     def version(self) -> tuple[int, int]:
@@ -486,6 +501,10 @@ class SQLiteStore:
             self._due = "wait"  # adding outpaces merging: let this process's merge finish first
 
     def _after_commit(self) -> None:
+        if self._unchecked >= _CHECKPOINT_ROWS and not self.checkpointing:
+            self._unchecked = 0
+            self._checkpointer = threading.Thread(target=self._checkpoint, name="dedup-checkpoint")
+            self._checkpointer.start()
         due, self._due = self._due, None
         if due == "wait":
             self.finish_merge()
@@ -533,6 +552,27 @@ class SQLiteStore:
         error, self._merge_error = self._merge_error, None
         if error is not None:
             raise IndexStoreError(f"{self.location}: cannot merge the recent keys: {error}") from error
+        error, self._checkpoint_error = self._checkpoint_error, None
+        if error is not None:
+            raise IndexStoreError(f"{self.location}: cannot copy the write-ahead log into the index: {error}") from error
+
+    @property
+    def checkpointing(self) -> bool:
+        """Whether this store's checkpoint thread is running."""
+        return self._checkpointer is not None and self._checkpointer.is_alive()
+
+    def _checkpoint(self) -> None:
+        """The checkpoint thread: copy what the WAL holds into the file, without waiting for
+        readers or writers (``PASSIVE``: what a reader still needs is copied by a later one).
+        Committed data is safe in the WAL meanwhile; a failure is reported by the next write."""
+        try:
+            db = _connect(self.location)
+            try:
+                db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            finally:
+                db.close()
+        except Exception as exc:
+            self._checkpoint_error = exc
 
     def _merge(self, merged: int, last: int, segments: list[np.ndarray], full: dict[int, tuple[int, np.ndarray]]) -> None:
         """The merge thread: entries into ``bands`` piece by piece (``INSERT OR IGNORE``: a merge
@@ -619,5 +659,7 @@ class SQLiteStore:
         """Close, after this store's merge under way (so a process that closes its index leaves
         no merge for another to do)."""
         self.finish_merge()
+        if self._checkpointer is not None:
+            self._checkpointer.join()
         self._db.close()
         self._raise_merge_error()
