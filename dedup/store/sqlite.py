@@ -603,9 +603,10 @@ class SQLiteStore:
     @staticmethod
     def _finish(db: sqlite3.Connection, merged: int, last: int, entries: np.ndarray, marked: KeyFilter,
                 full: dict[int, tuple[int, np.ndarray]]) -> None:
-        alive = np.array([r[0] for r in db.execute("SELECT seq FROM articles WHERE seq > ? AND seq <= ?",
-                                                   (merged, last))], dtype=np.int64)
-        gone = entries[~np.isin(entries & _OWNER, alive)]
+        stored = np.zeros(last - merged + 1, dtype=bool)  # by seq - merged: one gather, not a search per entry
+        stored[[r[0] - merged for r in db.execute("SELECT seq FROM articles WHERE seq > ? AND seq <= ?",
+                                                  (merged, last))]] = True
+        gone = entries[~stored[(entries & _OWNER) - merged]]
         if len(gone):  # removed before or while their entries were being merged
             db.execute("DELETE FROM bands WHERE entry IN (SELECT value FROM json_each(?))", (json.dumps(gone.tolist()),))
         state = dict(db.execute("SELECT name, value FROM state"))
