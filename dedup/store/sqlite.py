@@ -589,8 +589,7 @@ class SQLiteStore:
                             # encoded a little at a time: encoding holds the GIL, the insert does not
                             db.execute("INSERT OR IGNORE INTO bands SELECT value FROM json_each(?)",
                                        (json.dumps(entries[part : min(part + _JSON_ROWS, first + _MERGE_ROWS)].tolist()),))
-                row = db.execute("SELECT bits FROM keyfilter").fetchone()
-                marked = KeyFilter(row[0] if row else None)
+                marked = KeyFilter()  # these keys; the stored filter is added to it in _finish
                 marked.add(entries)
                 with _writing(db):
                     self._finish(db, merged, last, entries, marked, full)
@@ -613,7 +612,7 @@ class SQLiteStore:
         if state["merged"] >= last:
             return  # another writer took the merge over and finished first
         row = db.execute("SELECT bits FROM keyfilter").fetchone()
-        if row:  # marked by another merge meanwhile
+        if row:  # the keys merged before, by this store or another
             marked.bits |= np.frombuffer(row[0], dtype=np.uint8)
         db.execute("INSERT OR REPLACE INTO keyfilter VALUES (0, ?)", (marked.to_bytes(),))
         removals = state.get("removals", 0)
