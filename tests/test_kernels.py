@@ -127,3 +127,16 @@ def test_key_filter_kernel_sets_the_numpy_bits(n, seed):
             filters.append(bits.bits)
     assert np.array_equal(*filters) and int(np.unpackbits(filters[0]).sum()) <= keyfilter.HASHES * len(keys)
     assert keyfilter.KeyFilter(filters[0].tobytes()).maybe_held(keys).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(values=st.lists(st.integers(-(2**63), 2**63 - 1), max_size=200))
+def test_json_integers_writes_what_json_writes(values):
+    import json
+
+    from dedup.kernels import json_integers
+
+    array = np.array(values + [0, -1, 2**63 - 1, -(2**63)], dtype=np.int64)
+    out = np.empty(21 * len(array) + 2, dtype=np.uint8)
+    text = out[: json_integers(array, out)].tobytes().decode("ascii")
+    assert text == json.dumps(array.tolist(), separators=(",", ":"))

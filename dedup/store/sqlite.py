@@ -66,6 +66,7 @@ import numpy as np
 
 from ..arrays import ranks
 from ..candidates import OWNER_BITS, sorted_unique
+from ..compiled import use_kernels
 from ..exceptions import IndexStoreError, InputError
 from . import FORMAT, FORMAT_VERSION, NewRow, StoredRow
 from .fullkeys import FullKeys
@@ -77,7 +78,7 @@ MERGE_AT = 10_000  # recent articles (keys in memory, about 6 KB each) before a 
 # 20,000 cost the same CPU at 60,000-80,000 articles (2.11 against 2.14 ms per article), with twice the memory
 _OWNER = (1 << OWNER_BITS) - 1  # the low bits of a packed entry: its article's seq
 _MERGE_ROWS = 1 << 17  # entries per merge transaction: about 0.1 s, which an add waiting for the lock waits at most
-_JSON_ROWS = 1 << 14  # entries encoded at once (about 3 ms holding the GIL, which a query may be waiting for)
+_JSON_ROWS = 1 << 14  # entries encoded at once (by json: about 3 ms holding the GIL, which a query may be waiting for)
 
 APPLICATION_ID = 0x64647570  # "ddup"
 _BUSY_TIMEOUT_MS = 120_000
@@ -159,6 +160,18 @@ def _entries(keylists: list[np.ndarray], seqs: list[int]) -> np.ndarray:
         return np.empty(0, np.int64)
     keys = np.concatenate(keylists).astype(np.int64)
     return keys | np.repeat(np.asarray(seqs, dtype=np.int64), [len(k) for k in keylists])
+
+
+def _json_array(values: np.ndarray) -> str:
+    """``values`` (int64) as the JSON array that ``json_each`` reads: by a compiled loop, which
+    does not hold the GIL (:func:`dedup.kernels.json_integers`, a quarter of ``json.dumps``'s
+    time), once this process runs the kernels; by ``json`` before."""
+    if not use_kernels(len(values), _JSON_ROWS):
+        return json.dumps(values.tolist())
+    from ..kernels import json_integers
+
+    out = np.empty(21 * len(values) + 2, dtype=np.uint8)
+    return out[: json_integers(values, out)].tobytes().decode("ascii")
 
 
 def _connect(location: str) -> sqlite3.Connection:
@@ -588,7 +601,7 @@ class SQLiteStore:
                         for part in range(first, min(first + _MERGE_ROWS, len(entries)), _JSON_ROWS):
                             # encoded a little at a time: encoding holds the GIL, the insert does not
                             db.execute("INSERT OR IGNORE INTO bands SELECT value FROM json_each(?)",
-                                       (json.dumps(entries[part : min(part + _JSON_ROWS, first + _MERGE_ROWS)].tolist()),))
+                                       (_json_array(entries[part : min(part + _JSON_ROWS, first + _MERGE_ROWS)]),))
                 marked = KeyFilter()  # these keys; the stored filter is added to it in _finish
                 marked.add(entries)
                 with _writing(db):
