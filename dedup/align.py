@@ -81,6 +81,13 @@ _REWORDED_TRIPLES = 6
 _COPIED_WORDS = 30
 _COPIED_SEED = 0.6
 _REWORDED_SEED = 0.28
+# Word chains (see _word_spans): this many shared content words or more, each at most this many
+# content words after the last on both sides. Measured on PAN 2013 (tuning, gold pairs aligned
+# one by one, chains anywhere and in every pair): reach 8 and 8 words gave 03 +0.010 plagdet,
+# 04 +0.009, 02 -0.002; reach 4, 03 +0.004; reach 12, 03 +0.008, 02 -0.009; 5 words, 03
+# +0.008, 02 -0.008.
+_WORD_REACH = 8
+_WORD_MIN = 8
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s")
 
 
@@ -220,6 +227,63 @@ def _one_phrase(points: np.ndarray, spans: list[Span], min_words: int, text_a: s
     if shared >= MIN_SHARED and shared_together(text_a, tokens_a, text_b, tokens_b):
         return False
     return shared < _REWORDED_TRIPLES
+
+
+def _word_chains(terms_a: np.ndarray, terms_b: np.ndarray) -> list[Span]:
+    """Stretches where the texts share :data:`_WORD_MIN` or more content words (stems, see
+    :func:`dedup.sentences.content_terms`) in the same order, each within :data:`_WORD_REACH`
+    content words of the last on both sides: the words a heavily edited passage keeps.
+
+    >>> a = np.array([5, 0, 6, 7, 0, 8, 9, 0, 10, 11, 12], dtype=np.uint64)
+    >>> b = np.array([5, 6, 0, 0, 1, 7, 8, 9, 2, 10, 11, 12], dtype=np.uint64)
+    >>> _word_chains(a, b)
+    [Span(a0=0, a1=11, b0=0, b1=12, hit_a=8, hit_b=8)]
+    """
+    content_a, content_b = np.flatnonzero(terms_a), np.flatnonzero(terms_b)
+    points = seeds(terms_a[content_a], terms_b[content_b])  # in content-word coordinates
+    if len(points) < _WORD_MIN:
+        return []
+    found = []
+    for chain in chain_seeds(points, reach=_WORD_REACH):
+        if chain.count >= _WORD_MIN:
+            a0, a1 = int(content_a[chain.i_first]), int(content_a[chain.i_last]) + 1
+            b0, b1 = int(content_b[chain.j_first]), int(content_b[chain.j_last]) + 1
+            found.append(Span(a0, a1, b0, b1, chain.count, chain.count))
+    return found
+
+
+def _word_spans(spans: list[Span], found: list[Span], text_a: str, tokens_a, text_b: str, tokens_b,
+                min_words: int) -> list[Span]:
+    """Word chains (:func:`_word_chains`) that extend or join the passages found so far, for a
+    pair that shares no verbatim copy of :data:`_COPIED_WORDS`.
+
+    Heavily edited reuse (most words of a sentence deleted, others replaced) keeps too few
+    5-word shingles to seed a passage and too few words per sentence to match as a paraphrase;
+    its pieces and edges are lost. What is left is its content words, in order. A chain counts
+    only within :data:`_CONTEXT_WORDS` of a passage of ``min_words`` on both sides (the
+    fragment rule of :func:`_align`), not across a verbatim passage of :data:`_FIXED_WORDS`
+    (a copy ends where its words do), and under the rules of a paraphrase passage: the words
+    it adds alike, its figures shared, no copied passage crossed. Measured (the benchmark's
+    PAN 2013 scan, tuning / held-out): random edits (03) 0.867 / 0.877 -> 0.873 / 0.879,
+    translation (04) 0.889 / 0.890 -> 0.896 / 0.894, summaries (05) 0.403 / 0.394 -> 0.409 /
+    0.404, verbatim (02) and PAN 01's false pairs equal. Chains anywhere (not only next to a
+    long passage) gave 03 0.876 / 0.883 but news-reuse precision 0.973 -> 0.955 (same-story
+    sentences that name the same things in the same order) and one more PAN 01 false pair;
+    next to a passage of 8 words (not 20), 03 0.875 / 0.881, news-reuse held-out pair F1
+    0.988 -> 0.985.
+    """
+    long = [s for s in spans + found if min(s.a1 - s.a0, s.b1 - s.b0) >= min_words]
+    if not long:
+        return []
+    ha, hb = tokens_a.hashes, tokens_b.hashes
+    copies = [e for e in spans if not edited(e) and min(e.a1 - e.a0, e.b1 - e.b0) >= _FIXED_WORDS]
+    kept = []
+    for span in _word_chains(content_terms(text_a, tokens_a), content_terms(text_b, tokens_b)):
+        if (_near(span, long) and not any(meets(span, e) for e in copies) and not _crosses(span, spans)
+                and _uncovered_dice(span, spans, ha, hb) >= _MIN_DICE
+                and not _other_figures(span, text_a, tokens_a, text_b, tokens_b)):
+            kept.append(span)
+    return kept
 
 
 def _copied(spans: list[Span]) -> bool:
@@ -385,6 +449,8 @@ def _align(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b,
                                                     and _uncovered_dice(span, spans, ha, hb) >= _MIN_DICE))
                     and not _other_figures(span, text_a, tokens_a, text_b, tokens_b)):
                 found.append(span)
+        if alike == _REWORDED_SEED:
+            found.extend(_word_spans(spans, found, text_a, tokens_a, text_b, tokens_b, min_fragment_words))
         spans = [_corners(span, ha, hb, terms_a, terms_b) for span in merge(spans + found)]
         spans = join([span for span in spans if span is not None], ha, hb)
     spans = [s for s in spans if min(s.a1 - s.a0, s.b1 - s.b0) >= min_passage_words]
