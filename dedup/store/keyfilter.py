@@ -17,8 +17,6 @@ gains bits (a removed article's keys stay marked, which costs a look-up, never a
 >>> bits.add(keys[:1])
 >>> bits.maybe_held(keys).tolist()
 [True, False]
->>> KeyFilter(bits.to_bytes()).maybe_held(keys).tolist()
-[True, False]
 """
 
 from __future__ import annotations
@@ -28,11 +26,12 @@ import numpy as np
 from ..candidates import OWNER_BITS
 from ..compiled import use_kernels
 
-__all__ = ["BITS", "KeyFilter"]
+__all__ = ["BITS", "BYTES", "HASHES", "KeyFilter"]
 
 BITS = 30  # 2^30 bits: 128 MB, whatever the size of the index
 HASHES = 4  # bits per key, at 100,000 articles 0.3% false passes (3 bits: 0.6%, 6: 0.13%); each is one more
 # random memory read per key asked
+BYTES = 1 << (BITS - 3)
 _SLOT = np.uint64((1 << BITS) - 1)
 _KERNEL_MIN_KEYS = 100_000  # one chunk of articles: the compiled loop (:func:`dedup.kernels.set_bits`) takes a
 # tenth of the time of sixteen numpy passes
@@ -49,15 +48,10 @@ def _slots(keys: np.ndarray) -> list[np.ndarray]:
 
 
 class KeyFilter:
-    """The set bits of merged keys; ``KeyFilter(data)`` restores one from :meth:`to_bytes`."""
+    """The set bits of merged keys, ``bits`` (:data:`BYTES` bytes; a store keeps them as they are)."""
 
-    def __init__(self, data: bytes | None = None) -> None:
-        if data is None:
-            self.bits = np.zeros(1 << (BITS - 3), dtype=np.uint8)
-        elif len(data) != 1 << (BITS - 3):
-            raise ValueError(f"a key filter holds {1 << (BITS - 3)} bytes, got {len(data)}")
-        else:
-            self.bits = np.frombuffer(data, dtype=np.uint8).copy()
+    def __init__(self) -> None:
+        self.bits = np.zeros(BYTES, dtype=np.uint8)
 
     def add(self, keys: np.ndarray) -> None:
         """Mark these keys (or packed entries: the article number is ignored)."""
@@ -77,6 +71,3 @@ class KeyFilter:
         for slots in _slots(keys):
             held &= (self.bits[slots >> 3] >> (slots & 7).astype(np.uint8)) & 1 > 0
         return held
-
-    def to_bytes(self) -> bytes:
-        return self.bits.tobytes()

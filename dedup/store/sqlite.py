@@ -70,7 +70,7 @@ from ..compiled import use_kernels
 from ..exceptions import IndexStoreError, InputError
 from . import FORMAT, FORMAT_VERSION, NewRow, StoredRow
 from .fullkeys import FullKeys
-from .keyfilter import KeyFilter
+from .keyfilter import BYTES, KeyFilter
 
 __all__ = ["MERGE_AT", "SQLiteStore"]
 
@@ -78,6 +78,7 @@ MERGE_AT = 10_000  # recent articles (keys in memory, about 6 KB each) before a 
 # 20,000 cost the same CPU at 60,000-80,000 articles (2.11 against 2.14 ms per article), with twice the memory
 _OWNER = (1 << OWNER_BITS) - 1  # the low bits of a packed entry: its article's seq
 _MERGE_ROWS = 1 << 17  # entries per merge transaction: about 0.1 s, which an add waiting for the lock waits at most
+_BLOB_PIECE = 1 << 22  # key filter bytes copied at once by a merge (about 1 ms holding the GIL)
 _JSON_ROWS = 1 << 14  # entries encoded at once (by json: about 3 ms holding the GIL, which a query may be waiting for)
 
 APPLICATION_ID = 0x64647570  # "ddup"
@@ -172,6 +173,34 @@ def _json_array(values: np.ndarray) -> str:
 
     out = np.empty(21 * len(values) + 2, dtype=np.uint8)
     return out[: json_integers(values, out)].tobytes().decode("ascii")
+
+
+def _filter_pieces(db: sqlite3.Connection):
+    """The stored key filter a piece at a time, as ``(offset, bytes as uint8)``; nothing if none
+    is stored. Read whole, its 128 MB were copied twice, and each copy held the GIL for about
+    50 ms (which a query on another thread of the process waited for)."""
+    row = db.execute("SELECT length(bits) FROM keyfilter").fetchone()
+    if row is None:
+        return
+    if row[0] != BYTES:
+        raise ValueError(f"a key filter holds {BYTES} bytes, got {row[0]}")
+    with db.blobopen("keyfilter", "bits", 0, readonly=True) as blob:
+        for start in range(0, row[0], _BLOB_PIECE):
+            yield start, np.frombuffer(blob.read(_BLOB_PIECE), dtype=np.uint8)
+
+
+def _store_filter(db: sqlite3.Connection, marked: KeyFilter) -> None:
+    """Store the key filter of ``bands``: ``marked`` (the keys a merge put in) with the stored
+    one (the keys merged before, by any store), a piece at a time (see :func:`_filter_pieces`)."""
+    stored = False
+    for start, piece in _filter_pieces(db):
+        marked.bits[start : start + len(piece)] |= piece
+        stored = True
+    if not stored:
+        db.execute("INSERT INTO keyfilter VALUES (0, zeroblob(?))", (len(marked.bits),))
+    with db.blobopen("keyfilter", "bits", 0) as blob:
+        for start in range(0, len(marked.bits), _BLOB_PIECE):
+            blob.write(marked.bits[start : start + _BLOB_PIECE])
 
 
 def _connect(location: str) -> sqlite3.Connection:
@@ -406,11 +435,13 @@ class SQLiteStore:
         if self._filter is not None and self._filter_recent and (self._filter_mark, merged) == self._merge_done:
             self._filter_mark = merged  # this store merged them: its filter marks them already
         if self._filter is None or self._filter_mark != merged:
-            row = self._db.execute("SELECT bits FROM keyfilter").fetchone()
+            stored = KeyFilter()
             try:
-                self._filter = KeyFilter(row[0] if row else None)
+                for start, piece in _filter_pieces(self._db):
+                    stored.bits[start : start + len(piece)] = piece
             except ValueError as exc:
                 raise IndexStoreError(f"{self.location}: corrupt index ({exc}); rebuild the index") from exc
+            self._filter = stored
             self._filter_mark = merged
             self._filter_recent = False
         return self._filter
@@ -625,10 +656,7 @@ class SQLiteStore:
         state = dict(db.execute("SELECT name, value FROM state"))
         if state["merged"] >= last:
             return  # another writer took the merge over and finished first
-        row = db.execute("SELECT bits FROM keyfilter").fetchone()
-        if row:  # the keys merged before, by this store or another
-            marked.bits |= np.frombuffer(row[0], dtype=np.uint8)
-        db.execute("INSERT OR REPLACE INTO keyfilter VALUES (0, ?)", (marked.to_bytes(),))
+        _store_filter(db, marked)
         removals = state.get("removals", 0)
         for cap, (known_at, keys) in full.items():  # the keys known full, with those stored by others
             if known_at == removals:
