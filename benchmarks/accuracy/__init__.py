@@ -13,12 +13,12 @@ from pathlib import Path
 
 from .report import write
 from .runner import BenchmarkError
-from .suites import VIA, clough_suite, log, newsreuse_suite, pan13_suite, reuters_suite
+from .suites import VIA, clough_suite, log, newsreuse_suite, pan13_pairwise_suite, pan13_suite, reuters_suite
 
 __all__ = ["main"]
 
 PROJECT = Path(__file__).resolve().parents[2]
-SUITES = ("pan13", "clough", "reuters", "newsreuse")
+SUITES = ("pan13", "pan13-pairwise", "clough", "reuters", "newsreuse")
 # Sizes: (full, quick). None means everything.
 SIZES = {
     "pan_pairs": (None, 60),
@@ -45,6 +45,8 @@ def _run(name: str, options: argparse.Namespace) -> dict:
     data, scan_args = options.data, options.scan_arg
     if name == "pan13":
         return pan13_suite(data / "pan13-train", per_category=size["pan_pairs"], scan_args=scan_args)
+    if name == "pan13-pairwise":
+        return pan13_pairwise_suite(data / "pan13-train", per_category=size["pan_pairs"], scan_args=scan_args)
     if name == "clough":
         return clough_suite(data / "clough-stevenson", scan_args=scan_args)
     if name == "reuters":

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .gold import Alignment, PairCorpus
 
-__all__ = ["BenchmarkError", "Detections", "detections_from_report", "run_scan"]
+__all__ = ["BenchmarkError", "Detections", "compare_pairs", "detections_from_report", "run_scan"]
 
 
 class BenchmarkError(RuntimeError):
@@ -53,6 +53,24 @@ def _scan_library(documents: Mapping[str, str], scan_args: Sequence[str]) -> tup
     except dedup.DedupError as exc:
         raise BenchmarkError(f"dedup.scan failed: {exc}") from exc
     return result.to_dict(), time.perf_counter() - started
+
+
+def compare_pairs(documents: Mapping[str, str], pairs: Sequence[tuple[str, str]],
+                  scan_args: Sequence[str] = ()) -> tuple[dict, float]:
+    """Each of ``pairs`` verified and aligned on its own with ``dedup.compare`` (no candidate
+    search), as a report with the scan's ``pairs`` contract; and the seconds taken."""
+    import dedup
+
+    config = dedup.Config(**_overrides(scan_args))
+    started, found = time.perf_counter(), []
+    try:
+        for a, b in pairs:
+            pair = dedup.compare({"id": a, "text": documents[a]}, {"id": b, "text": documents[b]}, config)
+            if pair is not None:
+                found.append(pair.to_dict())
+    except dedup.DedupError as exc:
+        raise BenchmarkError(f"dedup.compare failed: {exc}") from exc
+    return {"pairs": found}, time.perf_counter() - started
 
 
 def run_scan(

@@ -17,10 +17,10 @@ from .diagnostics import examples
 from .gold import PairCorpus, merge
 from .measures import pair_scores, pan_scores
 from .newsreuse import generate
-from .runner import detections_from_report, run_scan
+from .runner import compare_pairs, detections_from_report, run_scan
 from .splits import SPLITS, sample, split_of
 
-__all__ = ["clough_suite", "log", "newsreuse_suite", "pan13_suite", "reuters_suite", "score"]
+__all__ = ["clough_suite", "log", "newsreuse_suite", "pan13_pairwise_suite", "pan13_suite", "reuters_suite", "score"]
 
 PARTS = (*SPLITS, "all")
 _STARTED = time.perf_counter()
@@ -59,22 +59,44 @@ def _part(corpus: PairCorpus, part: str) -> PairCorpus:
     return corpus.subset({p for p in corpus.pairs if split_of(" ".join(p)) == part})
 
 
-def pan13_suite(root: Path, *, per_category: int | None, scan_args: Sequence[str] = ()) -> dict:
-    """PAN 2013 categories 01-05 scanned together; each category, 02-05 + 01, and 01-03 pairs scored."""
+def _pan13_corpora(root: Path, per_category: int | None) -> dict[str, PairCorpus]:
     corpora = {}
     for category in PAN13_CATEGORIES:
         chosen = sample([" ".join(p) for p in pan13_pair_ids(root, category)], per_category)
         corpora[category] = load_pan13(root, category, pairs={tuple(k.split()) for k in chosen})
+    return corpora
+
+
+def _pan13_scores(corpora: dict[str, PairCorpus], report: dict, prefix: str) -> dict:
+    """Each category, 02-05 + 01 and 01-03 scored on each part."""
+    scores = {}
+    for part in PARTS:
+        subsets = {f"{prefix}/{c}": _part(corpus, part) for c, corpus in corpora.items()}
+        subsets[f"{prefix}/02-05+01"] = merge(list(subsets.values()), f"{prefix}/02-05+01")
+        subsets[f"{prefix}/01-03"] = merge([subsets[f"{prefix}/{c}"] for c in ("01", "02", "03")], f"{prefix}/01-03")
+        scores[part] = {name: score(corpus, report) for name, corpus in subsets.items()}
+    return scores
+
+
+def pan13_suite(root: Path, *, per_category: int | None, scan_args: Sequence[str] = ()) -> dict:
+    """PAN 2013 categories 01-05 scanned together; each category, 02-05 + 01, and 01-03 pairs scored."""
+    corpora = _pan13_corpora(root, per_category)
     everything = merge(list(corpora.values()), "pan13/all")
     report, info = _scan(dict(everything.documents), "pan13", scan_args)
     info["unlisted_pairs"] = detections_from_report(report, everything).unlisted
-    scores = {}
-    for part in PARTS:
-        subsets = {f"pan13/{c}": _part(corpus, part) for c, corpus in corpora.items()}
-        subsets["pan13/02-05+01"] = merge(list(subsets.values()), "pan13/02-05+01")
-        subsets["pan13/01-03"] = merge([subsets[f"pan13/{c}"] for c in ("01", "02", "03")], "pan13/01-03")
-        scores[part] = {name: score(corpus, report) for name, corpus in subsets.items()}
-    return {"scores": scores, "scan": info}
+    return {"scores": _pan13_scores(corpora, report, "pan13"), "scan": info}
+
+
+def pan13_pairwise_suite(root: Path, *, per_category: int | None, scan_args: Sequence[str] = ()) -> dict:
+    """The same PAN 2013 pairs, each aligned on its own (``dedup.compare``, no candidate search):
+    the ceiling of :func:`pan13_suite`. What lies between the two is the cost of finding the
+    pairs among all the documents; what lies below this one, the cost of aligning them."""
+    corpora = _pan13_corpora(root, per_category)
+    everything = merge(list(corpora.values()), "pan13/all")
+    log(f"pan13-pairwise: aligning {len(everything.pairs)} listed pairs one by one")
+    report, seconds = compare_pairs(dict(everything.documents), everything.pairs, scan_args)
+    info = {"documents": len(everything.documents), "seconds": round(seconds, 2), "reported_pairs": len(report["pairs"])}
+    return {"scores": _pan13_scores(corpora, report, "pan13-pairwise"), "scan": info}
 
 
 def _reported(report: dict) -> set[frozenset[str]]:

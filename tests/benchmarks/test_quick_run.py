@@ -17,7 +17,7 @@ DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 def test_quick_run_writes_results(tmp_path):
     assert main(["--quick", f"--data={DATA}", f"--output={tmp_path}"]) == 0
     document = json.loads((tmp_path / "accuracy.json").read_text())
-    assert document["quick"] and set(document["suites"]) == {"pan13", "clough", "reuters", "newsreuse"}
+    assert document["quick"] and set(document["suites"]) == {"pan13", "pan13-pairwise", "clough", "reuters", "newsreuse"}
     table = (tmp_path / "accuracy.md").read_text()
     assert "| pan13/02 | held-out | plagdet |" in table
     # Floors a little under what this quick run measured (after matches of a repeat were dropped,
@@ -36,6 +36,9 @@ def test_quick_run_writes_results(tmp_path):
         assert rows[("newsreuse", split, "pair F1")] >= 0.97
     assert rows[("clough", "all", "non reported")] == 0
     assert rows[("clough", "all", "cut+light found")] >= 35
+    for split in ("tuning", "held-out"):  # the same pairs aligned on their own: finding them can only lose
+        for subset, measure in (("03", "plagdet"), ("02-05+01", "plagdet"), ("01-03", "pair F1")):
+            assert rows[(f"pan13-pairwise/{subset}", split, measure)] >= rows[(f"pan13/{subset}", split, measure)]
     targets = {(r["dataset"], r["split"], r["measure"]): r.get("target") for r in document["rows"]}
     for split in ("tuning", "held-out"):
         key = ("reuters", split, "groups in one cluster")

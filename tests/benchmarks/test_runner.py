@@ -2,7 +2,7 @@
 
 from benchmarks.accuracy.gold import Alignment, PairCorpus
 from benchmarks.accuracy.measures import pan_scores
-from benchmarks.accuracy.runner import detections_from_report
+from benchmarks.accuracy.runner import compare_pairs, detections_from_report
 
 DOCS = {"s": "x" * 100, "r": "y" * 100, "t": "z" * 50, "q": "w" * 50}
 CORPUS = PairCorpus(
@@ -51,3 +51,18 @@ def test_listed_negative_pair_with_passages_is_a_false_detection():
 def test_pairs_without_passages_are_not_detected():
     found = detections_from_report({"pairs": [{"a": "s", "b": "r", "passages": []}]}, CORPUS)
     assert found.pairs == set() and found.alignments == []
+
+
+def test_pairs_compared_one_by_one_follow_the_report_contract():
+    wire = ("The central bank raised its main interest rate by half a percentage point on Tuesday, its third "
+            "increase this year, citing stubborn inflation and a weaker currency.")
+    documents = {"susp": "Markets fell sharply on the news. " + wire, "src": wire,
+                 "other": "A storm closed the northern ports for two days and flights were cancelled across the region."}
+    report, _ = compare_pairs(documents, [("susp", "src"), ("susp", "other")])
+    (pair,) = report["pairs"]
+    assert {pair["a"], pair["b"]} == {"susp", "src"}
+    corpus = PairCorpus(name="one", documents=documents, pairs=(("susp", "src"), ("susp", "other")),
+                        cases=(Alignment("susp", 34, len(documents["susp"]), "src", 0, len(wire)),))
+    found = detections_from_report(report, corpus)
+    assert found.pairs == {("susp", "src")}
+    assert pan_scores(corpus.cases, found.alignments)["plagdet"] > 0.95
