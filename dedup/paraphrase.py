@@ -218,6 +218,8 @@ def _trimmed(group: np.ndarray) -> np.ndarray:
     >>> group = np.array([[0, 0, 900], [1, 1, 800], [4, 1, 500]])  # sentence 4 of A: a look-alike
     >>> _trimmed(group).tolist()
     [[0, 0, 900], [1, 1, 800]]
+    >>> _trimmed(np.array([[0, 0, 900], [4, 0, 500]])).tolist()  # one seed would be left
+    [[0, 0, 900], [4, 0, 500]]
     """
     while len(group) > 2:
         loose = _loose_edge(group)
