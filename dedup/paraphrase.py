@@ -13,7 +13,7 @@ Gelbukh (PAN 2014):
    inside a passage does not matter (random obfuscation shuffles it). A cluster whose two sides
    are not similar as wholes is split again with a smaller gap. A cluster's outermost sentence
    on one side is let go when it lies apart from the others and each of its seeds pairs it with
-   a sentence that has a stronger seed inside the cluster (:func:`_trimmed`).
+   a sentence that has a seed at least as strong elsewhere in the cluster (:func:`_trimmed`).
 4. **Summaries.** A run of sentences on one side whose seeds are scattered over a stretch of the
    other side several times as long is one passage too (Sanchez-Perez et al. treat summaries
    apart as well): the clustering above cuts it into pieces.
