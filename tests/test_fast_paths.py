@@ -145,8 +145,9 @@ def test_entries_count_each_term_of_each_sentence(text):
     assert e.size.tolist() == [len({t for s, t in pairs if s == n}) for n in range(f.sentences)]
 
 
-def _sentence_seeds_scipy(fa, fb, min_cosine: float, min_dice: float) -> set[tuple[int, int]]:
-    """Sentence seeds with scipy sparse matrices (the form the array code replaced)."""
+def _sentence_seeds_scipy(fa, fb, min_cosine: float, min_dice: float) -> dict[tuple[int, int], float]:
+    """Sentence seeds with scipy sparse matrices (the form the array code replaced), with their
+    cosines."""
     vocab, codes = np.unique(np.concatenate([fa.terms, fb.terms]), return_inverse=True)
     ca, cb = codes[: len(fa.terms)], codes[len(fa.terms) :]
     ma = sparse.csr_matrix((np.ones(len(ca)), (fa.term_sentence, ca)), shape=(fa.sentences, len(vocab)))
@@ -165,7 +166,7 @@ def _sentence_seeds_scipy(fa, fb, min_cosine: float, min_dice: float) -> set[tup
     cos = (unit(ma) @ unit(mb).T).toarray()
     ba, bb = (ma > 0).astype(np.float64).toarray(), (mb > 0).astype(np.float64).toarray()
     dice = 2 * (ba @ bb.T) / np.maximum(ba.sum(axis=1)[:, None] + bb.sum(axis=1)[None, :], 1)
-    return set(zip(*np.nonzero((cos >= min_cosine) & (dice >= min_dice))))
+    return {(int(i), int(j)): float(cos[i, j]) for i, j in zip(*np.nonzero((cos >= min_cosine) & (dice >= min_dice)))}
 
 
 @PROPERTY
@@ -175,7 +176,10 @@ def test_sentence_seeds_match_sparse_matrix_algebra(a, b, threshold):
     if len(fa.terms) == 0 or len(fb.terms) == 0:
         return
     found = paraphrase._seeds(fa, fb, threshold, threshold)
-    assert {tuple(s) for s in found.tolist()} == _sentence_seeds_scipy(fa, fb, threshold, threshold)
+    expected = _sentence_seeds_scipy(fa, fb, threshold, threshold)
+    assert {(i, j) for i, j, _ in found.tolist()} == set(expected)
+    # each seed carries its cosine, in millionths
+    assert all(abs(strength - expected[i, j] * paraphrase._STRENGTH_SCALE) <= 1 for i, j, strength in found.tolist())
 
 
 @PROPERTY

@@ -54,3 +54,24 @@ def test_a_period_after_a_space_ends_a_sentence():
     """Web text whose links were stripped leaves " . " where a sentence ended."""
     text = "It was set up under Title VII of the . It opened on July 2, 1965 with a small staff of lawyers."
     assert features(text, tokenize_array(text)).bounds.tolist() == [0, 9, 21]
+
+
+
+def test_a_look_alike_sentence_beyond_a_reused_passage_is_not_taken_in():
+    """The last reused sentence resembles its source sentence and, less, a sentence on the same
+    topic a few sentences after the reused passage: the passage ends where the reuse does."""
+    reused = " ".join([*SUMMARY[:3], "Engineers expect larger container vessels at the terminal."])
+    topic = "Larger container vessels reach the terminal at the docks every week."
+    source = " ".join([*KEPT, filler(0), filler(1), topic, filler(2)])
+    fa, fb = features(reused, tokenize_array(reused)), features(source, tokenize_array(source))
+    assert [3, 6] in _seeds(fa, fb, 0.28, 0.28)[:, :2].tolist()  # the look-alike does seed
+    [span] = sentence_spans(reused, tokenize_array(reused), source, tokenize_array(source), min_words=25,
+                            min_cosine=0.28, min_dice=0.28)
+    assert span.b1 == fb.bounds[4]  # up to the end of the last reused sentence, "... three years."
+    # a look-alike more alike than the sentence's own source is its partner: it stays
+    closer = "Larger container vessels expect to reach the terminal."
+    source = " ".join([*KEPT, filler(0), filler(1), closer, filler(2)])
+    fb = features(source, tokenize_array(source))
+    [span] = sentence_spans(reused, tokenize_array(reused), source, tokenize_array(source), min_words=25,
+                            min_cosine=0.28, min_dice=0.28)
+    assert span.b1 == fb.bounds[7]
