@@ -17,6 +17,11 @@ later holder gets no pair from it, where an LSH bucket would still link it to it
 one shared triple is not evidence enough on its own). The index applies the same rule
 (:func:`dedup.buckets.triple_members`), so a query answers what a scan answers.
 
+A triple also vouches for a pair that shares a single passage-tier bucket, too few on its own
+(:func:`dedup.candidates.first_holder_pairs`), when the two are its first two holders
+(:func:`first_holders`; in the index :func:`dedup.buckets.second_holders`): words nobody had put
+together before them, where a stock phrase has had earlier holders.
+
 >>> from dedup.normalize import tokenize_array
 >>> a = "The central bank raised interest rates sharply on Tuesday."
 >>> b = "On Tuesday, rates of interest were raised sharply by the central bank."
