@@ -252,9 +252,10 @@ def first_holder_pairs(short: np.ndarray, firsts: Iterable[np.ndarray]) -> np.nd
     ``(i, j)`` rows: candidates too.
 
     One shared bucket is most often a stock phrase that was the minimum of two windows by
-    chance, and such pairs grow with the square of the corpus; a triple that nobody held before
-    the two grows with the corpus only. On PAN 2013 they hold 12 of the random-edit pairs that
-    are no candidates otherwise, and no pair of the no-reuse set.
+    chance, and such pairs grow with the square of the corpus; a triple gives one pair of first
+    holders at most, so these pairs grow with the corpus. Measured: PAN 2013 random edits +0.004
+    plagdet and no false pair more on the no-reuse set, for 3.9 % more candidate pairs on a
+    20,000-article news-like corpus and 8.5 % more at 100,000.
     """
     found = [codes[in_sorted(codes, short)] for codes in (c.astype(np.int64, copy=False) for c in firsts)]
     return unpack_pairs(sorted_unique(np.concatenate(found))) if found else np.empty((0, 2), dtype=np.int64)
