@@ -172,8 +172,9 @@ def second_holders(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_s
     keys, owner, starts, lo, stored, group, earlier = _arrivals(keylists, stored_keys)
     second = np.flatnonzero(stored[group] + earlier == 1)
     group = group[second]
-    first = np.where(stored[group] == 1, stored_seqs[np.minimum(lo[group], max(len(stored_seqs) - 1, 0))]
-                     if len(stored_seqs) else 0, -owner[starts[group]] - 1)
+    first = -owner[starts[group]] - 1  # the first new holder, unless the key has a stored one
+    held = stored[group] == 1
+    first[held] = stored_seqs[lo[group[held]]]
     return sorted_unique(pair_codes(owner[second], first))
 
 

@@ -374,7 +374,7 @@ class DedupIndex:
         # Once these articles are stored, triples held often enough are full too.
         self._filling = counted_at_least(np.concatenate([triple_keys, *triples]), MAX_HOLDERS)[0]
         by_buckets, short = bucket_pairs(bands, band_keys, band_seqs, self.config.max_bucket_size,
-                                         self.config.passage_min_buckets)
+                                          self.config.passage_min_buckets)
         # A pair sharing too few buckets counts when it holds a triple nobody held before it.
         seconds = second_holders(triples, triple_keys, triple_seqs)
         by_first_holders = short[in_sorted(short, seconds)]
