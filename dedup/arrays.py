@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["counted_at_least", "equal_pairs", "groups", "pack_pairs", "ranks", "sorted_unique", "unpack_pairs"]
+__all__ = ["counted_at_least", "equal_pairs", "groups", "in_sorted", "pack_pairs", "ranks", "sorted_unique", "split_by_count",
+           "unpack_pairs"]
 
 
 def pack_pairs(pairs: np.ndarray) -> np.ndarray:
@@ -81,11 +82,35 @@ def counted_at_least(values: np.ndarray, times: int, weights: np.ndarray | None 
     >>> kept.tolist(), short
     ([3, 7], 1)
     """
+    kept, short = split_by_count(values, times, weights)
+    return kept, len(short)
+
+
+def split_by_count(values: np.ndarray, times: int, weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``values`` (sorted) that occur at least ``times`` times (or whose ``weights``
+    add up to that much), and the distinct ones (sorted) that fall short.
+
+    >>> kept, short = split_by_count(np.array([7, 3, 7, 5, 7, 3]), 3)
+    >>> kept.tolist(), short.tolist()
+    ([7], [3, 5])
+    """
     if len(values) == 0:
-        return values, 0
+        return values, values
     order = np.argsort(values, kind="stable")
     values = values[order]
     starts, sizes = groups(values[1:] != values[:-1])
     counts = sizes if weights is None else np.add.reduceat(weights[order], starts)
     enough = counts >= times
-    return values[starts[enough]], int(np.count_nonzero(~enough))
+    return values[starts[enough]], values[starts[~enough]]
+
+
+def in_sorted(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
+    """Whether each of ``values`` is among ``sorted_values`` (sorted): one binary search each.
+
+    >>> in_sorted(np.array([4, 1, 9]), np.array([1, 4, 5])).tolist()
+    [True, True, False]
+    """
+    if len(sorted_values) == 0:
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_values, values), len(sorted_values) - 1)
+    return sorted_values[at] == values

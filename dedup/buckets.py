@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .arrays import counted_at_least, groups, ranks
+from .arrays import groups, ranks, split_by_count
 from .candidates import KEY_MASK, OWNER_MASK, sorted_unique, tiers
 from .config import Config
 from .context import MAX_HOLDERS, MIN_SHARED, first_places, together, triple_set
@@ -23,8 +23,8 @@ from .detect import _MIN_SHARED_SHINGLES, Document, _shared
 from .lsh import band_keys
 from .signature import sign
 
-__all__ = ["bucket_members", "document_keys", "is_triple", "may_pair", "pair_codes", "shingle_tops", "split_codes",
-           "triple_members", "triple_places"]
+__all__ = ["bucket_members", "bucket_pairs", "document_keys", "is_triple", "may_pair", "pair_codes", "second_holders",
+           "shingle_tops", "split_codes", "triple_members", "triple_places"]
 
 # The top two bits of a stored key say what it is: 00 a document band, 10 a passage band, 01 a
 # context triple.
@@ -130,6 +130,14 @@ def bucket_members(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_s
     as in :func:`dedup.candidates.candidate_pairs`.
     Returns ``(article, member)``: the distinct pairs, sorted by article, then member.
     """
+    return split_codes(bucket_pairs(keylists, stored_keys, stored_seqs, max_bucket_size, passage_min_buckets)[0])
+
+
+def bucket_pairs(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_seqs: np.ndarray,
+                 max_bucket_size: int, passage_min_buckets: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`bucket_members` as sorted :func:`pair_codes`, and the sorted codes of the pairs
+    that share passage-tier buckets but too few of them (as
+    :func:`dedup.candidates.candidate_pairs` returns them too)."""
     if not sum(len(k) for k in keylists):
         return np.empty(0, np.int64), np.empty(0, np.int64)
     keys, owner, starts, lo, stored, group, earlier = _arrivals(keylists, stored_keys)
@@ -149,7 +157,25 @@ def bucket_members(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_s
     # Passage-tier keys have the top bit set (negative as int64); a document-tier one is enough alone.
     weight = np.where(keys[starts[group]] < 0, 1, passage_min_buckets)
     weight = np.concatenate([np.repeat(weight, from_stored), np.repeat(weight, from_new), weight[capped]])
-    return split_codes(counted_at_least(pair_codes(article, member), passage_min_buckets, weight)[0])
+    return split_by_count(pair_codes(article, member), passage_min_buckets, weight)
+
+
+def second_holders(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_seqs: np.ndarray) -> np.ndarray:
+    """The sorted :func:`pair_codes` ``(j, member)`` of each new article ``j`` (in order) that is
+    the second holder of one of its keys (context triples) when it arrives, with the first
+    holder: a stored seq, or an earlier new article (members as in :func:`bucket_members`).
+    ``stored_keys``/``stored_seqs`` are as there (a key's first holders suffice: two say it is
+    not the second). :func:`dedup.context.first_holders` is the scan's rule.
+    """
+    if not sum(len(k) for k in keylists):
+        return np.empty(0, np.int64)
+    keys, owner, starts, lo, stored, group, earlier = _arrivals(keylists, stored_keys)
+    second = np.flatnonzero(stored[group] + earlier == 1)
+    group = group[second]
+    first = -owner[starts[group]] - 1  # the first new holder, unless the key has a stored one
+    held = stored[group] == 1
+    first[held] = stored_seqs[lo[group[held]]]
+    return sorted_unique(pair_codes(owner[second], first))
 
 
 def shingle_tops(document: Document) -> np.ndarray:

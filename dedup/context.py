@@ -17,6 +17,11 @@ later holder gets no pair from it, where an LSH bucket would still link it to it
 one shared triple is not evidence enough on its own). The index applies the same rule
 (:func:`dedup.buckets.triple_members`), so a query answers what a scan answers.
 
+A triple also vouches for a pair that shares a single passage-tier bucket, too few on its own
+(:func:`dedup.candidates.first_holder_pairs`), when the two are its first two holders
+(:func:`first_holders`; in the index :func:`dedup.buckets.second_holders`): words nobody had put
+together before them, where a stock phrase has had earlier holders.
+
 >>> from dedup.normalize import tokenize_array
 >>> a = "The central bank raised interest rates sharply on Tuesday."
 >>> b = "On Tuesday, rates of interest were raised sharply by the central bank."
@@ -26,19 +31,20 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .arrays import groups, unpack_pairs
+from .arrays import groups, sorted_unique, unpack_pairs
 from .normalize import Tokens, fmix64_array
 from .sentences import content_terms
 from .spill import PartitionedKeys
 
-__all__ = ["MIN_SHARED", "first_places", "joined_triples", "shared_together", "shared_triples", "spilled_triple_pairs", "together",
-           "triple_pairs", "triple_places", "triple_set", "triples"]
+__all__ = ["MIN_SHARED", "first_holders", "first_places", "joined_triples", "shared_together", "shared_triples",
+           "spilled_first_holders", "spilled_triple_pairs", "together", "triple_pairs", "triple_places", "triple_set",
+           "triples"]
 
 # Two articles sharing at least MIN_SHARED triples, counted only while a triple has fewer than
 # MAX_HOLDERS holders (more make it a stock phrase), are a candidate pair. Measured on PAN 2013
@@ -212,7 +218,7 @@ def triple_pairs(entries: np.ndarray, key_mask: np.uint64, owner_mask: np.uint64
     Returns the sorted ``(m, 2)`` pairs ``i < j``, whether each pair's triples stand together
     (such a pair is aligned even when it shares almost no shingle), and counts for the report.
     """
-    codes, stats = _bucket_codes(entries, key_mask, owner_mask, max_bucket_size)
+    codes, _, stats = _bucket_codes(entries, key_mask, owner_mask, max_bucket_size)
     pairs, close = _shared_enough(codes)
     stats.update(candidate_pairs=len(pairs), together_pairs=int(close.sum()))
     return pairs, close, stats
@@ -223,15 +229,20 @@ def spilled_triple_pairs(parts: Iterable[np.ndarray], folder: str | Path, key_ma
     """:func:`triple_pairs` of entries given in parts, each holding every entry of its triples
     (:class:`dedup.spill.PartitionedKeys` by their top bits), in bounded memory: each part's
     pair codes go to files by a hash of the pair, and each of those files is counted on its own.
-    A million news articles hold about 270 million triple entries."""
+    A million news articles hold about 270 million triple entries.
+
+    Each part's :func:`first_holders` go to files of their own, read back by
+    :func:`spilled_first_holders` with the same ``folder``."""
     spilled = PartitionedKeys(folder, "triple-pairs", _PARTS, by="hash", columns=2)
+    firsts = PartitionedKeys(folder, _FIRST_HOLDERS, _PARTS, by="hash")
     total = {"min_shared": MIN_SHARED, "max_holders": max_bucket_size, "items": 0, "buckets_shared": 0,
              "buckets_oversized": 0}
     for entries in parts:
-        codes, stats = _bucket_codes(entries, key_mask, owner_mask, max_bucket_size)
+        codes, first_two, stats = _bucket_codes(entries, key_mask, owner_mask, max_bucket_size)
         for name in ("items", "buckets_shared", "buckets_oversized"):
             total[name] += stats[name]
         spilled.append(codes)
+        firsts.append(first_two)
     found = [_shared_enough(codes) for codes in spilled.parts()]
     pairs = np.concatenate([p for p, _ in found]) if found else np.empty((0, 2), dtype=np.int64)
     close = np.concatenate([c for _, c in found]) if found else np.empty(0, dtype=bool)
@@ -243,17 +254,48 @@ def spilled_triple_pairs(parts: Iterable[np.ndarray], folder: str | Path, key_ma
 
 
 _PARTS = 16  # files the triple entries and their pair codes are spread over
+_FIRST_HOLDERS = "first-holders"
+
+
+def spilled_first_holders(folder: str | Path) -> Iterator[np.ndarray]:
+    """The codes of :func:`first_holders` that :func:`spilled_triple_pairs` wrote to ``folder``,
+    a file at a time (each file's codes sorted and distinct; a code is in one file only)."""
+    for codes in PartitionedKeys(folder, _FIRST_HOLDERS, _PARTS, by="hash").parts():
+        yield sorted_unique(codes)
+
+
+def first_holders(entries: np.ndarray, key_mask: np.uint64, owner_mask: np.uint64) -> np.ndarray:
+    """The pairs of articles that are the first two holders (in article order) of a triple held
+    by two or more, as sorted distinct codes ``i << 32 | j`` (uint64), from rows as
+    :func:`triple_pairs` takes them.
+
+    >>> entries = np.array([[7 << 40 | 3, 0], [7 << 40 | 1, 0], [7 << 40 | 2, 0], [8 << 40 | 4, 0]], dtype=np.uint64)
+    >>> [(int(c) >> 32, int(c) & 0xFFFFFFFF) for c in first_holders(entries, ~np.uint64((1 << 40) - 1), np.uint64((1 << 40) - 1))]
+    [(1, 2)]
+    """
+    entries = first_places(entries[:, 0], entries[:, 1])
+    if len(entries) < 2:
+        return np.empty(0, dtype=np.uint64)
+    keys, owners = entries[:, 0] & key_mask, entries[:, 0] & owner_mask
+    return _first_two(owners, *groups(keys[1:] != keys[:-1]))
+
+
+def _first_two(owners: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Sorted distinct codes of each group's first two owners (groups of two or more)."""
+    two = starts[sizes >= 2]
+    return sorted_unique(owners[two] << np.uint64(32) | owners[two + 1])
 
 
 def _bucket_codes(entries: np.ndarray, key_mask: np.uint64, owner_mask: np.uint64,
-                  max_bucket_size: int) -> tuple[np.ndarray, dict[str, Any]]:
+                  max_bucket_size: int) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     """``(m, 2)`` uint64 rows: a pair code ``i << 32 | j`` (``i < j``) per triple that pairs
-    them, with the triple's places ``place_i << 32 | place_j``; and counts."""
+    them, with the triple's places ``place_i << 32 | place_j``; the :func:`first_holders`; and
+    counts."""
     entries = first_places(entries[:, 0], entries[:, 1])  # one entry per (triple, article), sorted
     stats = {"min_shared": MIN_SHARED, "max_holders": max_bucket_size, "items": len(entries), "buckets_shared": 0,
              "buckets_oversized": 0}
     if len(entries) < 2:
-        return np.empty((0, 2), dtype=np.uint64), stats
+        return np.empty((0, 2), dtype=np.uint64), np.empty(0, dtype=np.uint64), stats
     packed, places = entries[:, 0], entries[:, 1]
     keys, owners = packed & key_mask, packed & owner_mask
     starts, sizes = groups(keys[1:] != keys[:-1])
@@ -265,7 +307,7 @@ def _bucket_codes(entries: np.ndarray, key_mask: np.uint64, owner_mask: np.uint6
         i, j = np.triu_indices(size, 1)
         rows.append(np.column_stack([owners[at[:, i]].ravel() << np.uint64(32) | owners[at[:, j]].ravel(),
                                      places[at[:, i]].ravel() << np.uint64(32) | places[at[:, j]].ravel()]))
-    return (np.concatenate(rows) if rows else np.empty((0, 2), dtype=np.uint64)), stats
+    return (np.concatenate(rows) if rows else np.empty((0, 2), dtype=np.uint64)), _first_two(owners, starts, sizes), stats
 
 
 def _shared_enough(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

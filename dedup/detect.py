@@ -21,8 +21,9 @@ import numpy as np
 from .align import align
 from .arrays import pack_pairs
 from .batches import PAIR_BATCH, pair_batches
-from .candidates import KEY_MASK, OWNER_MASK, candidate_pairs, load_kernels, sign_chunk, sorted_unique, tiers, unique_pairs
-from .context import shared_together, spilled_triple_pairs
+from .candidates import (KEY_MASK, OWNER_MASK, candidate_pairs, first_holder_pairs, load_kernels, sign_chunk,
+                         sorted_unique, tiers, unique_pairs)
+from .context import shared_together, spilled_first_holders, spilled_triple_pairs
 from .cluster import cluster_articles, cluster_passages
 from .config import Config, resolve
 from .copies import (date_key, exact_copies, near_copies, with_representative_pairs, without_member_keys,
@@ -263,10 +264,13 @@ def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Pro
         executor = pool.running()
         triple_job = executor.submit(_triple_pairs, triples, folder) if executor else None
         near = {} if config.all_pairs else _near_copy_groups(pool, keys, intake.articles, config)
-        candidates, stats = candidate_pairs(keys, config)
+        candidates, short, stats = candidate_pairs(keys, config)
         triple_candidates, close, stats["context_triples"] = (triple_job.result() if triple_job
                                                               else _triple_pairs(triples, folder))
-        candidates = unique_pairs([candidates, triple_candidates])
+        firsts = first_holder_pairs(short, spilled_first_holders(folder))
+        stats["lsh_passage"]["first_holder_pairs"] = len(firsts)
+        del short
+        candidates = unique_pairs([candidates, triple_candidates, firsts])
         # (copy members hold no triples: their pairs need no mapping onto representatives)
         reworded = sorted_unique(pack_pairs(without_member_pairs(triple_candidates[close], near)))
         del keys, triple_candidates
@@ -312,7 +316,7 @@ def _sign_all(pool, intake: Intake, articles: Iterable[Any], progress: Progress,
 def _near_copy_groups(pool, keys: list[list[np.ndarray]], articles: list[Article | None], config: Config):
     """Groups of near copies (:func:`dedup.copies.near_copies`), from the document tier's
     candidate pairs verified on their exact shingle sets (no alignment)."""
-    document_pairs, _ = candidate_pairs(keys[:1], config)
+    document_pairs, _, _ = candidate_pairs(keys[:1], config)
     batches = pair_batches(document_pairs, articles, config)
     verified = ordered_map(pool.for_tasks(len(document_pairs) > PAIR_BATCH), _near_duplicates, batches)
     near = [pair for batch in verified for pair in batch]

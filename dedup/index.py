@@ -39,9 +39,9 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import counted_at_least
-from .buckets import (bucket_members, document_keys, is_triple, may_pair, pair_codes, shingle_tops, split_codes,
-                      triple_members, triple_places)
+from .arrays import counted_at_least, in_sorted
+from .buckets import (bucket_pairs, document_keys, is_triple, may_pair, pair_codes, second_holders, shingle_tops,
+                      split_codes, triple_members, triple_places)
 from .context import MAX_HOLDERS
 from .config import Config, resolve
 from .candidates import sorted_unique, tiers
@@ -357,7 +357,8 @@ class DedupIndex:
     def _candidates(self, documents: list[Document], keylists: list[np.ndarray], tops: list[np.ndarray],
                     places: list[np.ndarray]) -> list[tuple[int, int, bool]]:
         """``(new article, member, triples together)`` from shared buckets or shared context
-        triples: every pair whose shared triples stand together, the others where
+        triples, or one shared bucket and a triple the two are the first holders of (the rules of
+        a scan): every pair whose shared triples stand together, the others where
         :func:`may_pair` keeps them."""
         triple = [is_triple(k) for k in keylists]
         bands, triples = [k[~t] for k, t in zip(keylists, triple)], [k[t] for k, t in zip(keylists, triple)]
@@ -372,12 +373,15 @@ class DedupIndex:
         triples = _without(triples, distinct_triples[self._full_triples.known(distinct_triples)])
         # Once these articles are stored, triples held often enough are full too.
         self._filling = counted_at_least(np.concatenate([triple_keys, *triples]), MAX_HOLDERS)[0]
-        article, member = bucket_members(bands, band_keys, band_seqs, self.config.max_bucket_size,
-                                         self.config.passage_min_buckets)
+        by_buckets, short = bucket_pairs(bands, band_keys, band_seqs, self.config.max_bucket_size,
+                                          self.config.passage_min_buckets)
+        # A pair sharing too few buckets counts when it holds a triple nobody held before it.
+        seconds = second_holders(triples, triple_keys, triple_seqs)
+        by_first_holders = short[in_sorted(short, seconds)]
         by_triples, by_triples_member, close = triple_members(triples, places, triple_keys, triple_seqs,
                                                               self._store.fetch_places)
         found = pair_codes(by_triples, by_triples_member)
-        codes = sorted_unique(np.concatenate([pair_codes(article, member), found]))
+        codes = sorted_unique(np.concatenate([by_buckets, by_first_holders, found]))
         flags = np.isin(codes, found[close], assume_unique=True).tolist()
         article, member = split_codes(codes)
         stored_tops = self._store.fetch_shingles(np.unique(member[member > 0]).tolist())

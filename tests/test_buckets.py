@@ -7,16 +7,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import Config
-from dedup.buckets import bucket_members, may_pair, shingle_tops
+from dedup.buckets import bucket_members, bucket_pairs, may_pair, shingle_tops, split_codes
 from dedup.detect import compare_documents, prepare
 from dedup.io import to_article
 
 
-def members_reference(keylists, stored_keys, stored_seqs, max_bucket_size, passage_min_buckets=1):
+def members_reference(keylists, stored_keys, stored_seqs, max_bucket_size, passage_min_buckets=1, short=False):
     """Article by article, key by key: the stored holders in seq order, then the earlier new
     articles in order; a bucket of ``max_bucket_size`` or more gives its first member only. A
     member sharing no document-tier key (non-negative) must share ``passage_min_buckets``
-    passage-tier ones (negative)."""
+    passage-tier ones (negative); with ``short``, the members that share fewer instead."""
     shared = {}
     for j, keys in enumerate(keylists):
         for key in keys.tolist():
@@ -25,7 +25,7 @@ def members_reference(keylists, stored_keys, stored_seqs, max_bucket_size, passa
             for m in held[:1] if len(held) >= max_bucket_size else held:
                 shared.setdefault((j, m), []).append(key)
     return sorted(pair for pair, keys in shared.items()
-                  if any(k >= 0 for k in keys) or len(keys) >= passage_min_buckets)
+                  if (any(k >= 0 for k in keys) or len(keys) >= passage_min_buckets) != short)
 
 
 @settings(max_examples=300, deadline=None)
@@ -39,6 +39,10 @@ def test_bucket_members_equal_the_reference(new, stored, max_bucket_size, passag
     article, member = bucket_members(keylists, stored_keys, stored_seqs, max_bucket_size, passage_min_buckets)
     assert list(zip(article.tolist(), member.tolist())) == members_reference(
         keylists, stored_keys, stored_seqs, max_bucket_size, passage_min_buckets)
+    article, member = split_codes(bucket_pairs(keylists, stored_keys, stored_seqs, max_bucket_size,
+                                               passage_min_buckets)[1])
+    assert list(zip(article.tolist(), member.tolist())) == members_reference(
+        keylists, stored_keys, stored_seqs, max_bucket_size, passage_min_buckets, short=True)
 
 
 def _document(text: str, article_id: str = "x"):

@@ -59,9 +59,10 @@ def test_a_chunk_numbers_its_articles_from_the_first_index():
 def test_passage_min_buckets_drops_pairs_that_share_one_passage_bucket_only():
     """Two passage-tier buckets needed: a pair found through one bucket alone is no longer a
     candidate, a pair sharing a document-tier bucket always is, and the count is reported."""
+    from dedup.arrays import unpack_pairs
     from dedup.candidates import shared_at_least
 
     one, two = np.array([[0, 1], [2, 3]]), np.array([[2, 3], [4, 5], [2, 3]])
-    kept, dropped = shared_at_least([one, two], 2)
-    assert kept.tolist() == [[2, 3]] and dropped == 2
+    kept, short = shared_at_least([one, two], 2)
+    assert kept.tolist() == [[2, 3]] and unpack_pairs(short).tolist() == [[0, 1], [4, 5]]
     assert shared_at_least([one, two], 1)[0].tolist() == [[0, 1], [2, 3], [4, 5]]

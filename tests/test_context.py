@@ -7,10 +7,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import Config
-from dedup.buckets import triple_members
+from dedup.buckets import second_holders, split_codes, triple_members
 from dedup.candidates import KEY_MASK, OWNER_MASK, candidate_pairs, candidates_of_texts, sign_chunk
 from dedup import compare
-from dedup.context import MAX_HOLDERS, MIN_SHARED, shared_together, spilled_triple_pairs, triple_pairs, triple_set, triples
+from dedup.context import (MAX_HOLDERS, MIN_SHARED, first_holders, shared_together, spilled_triple_pairs, triple_pairs,
+                           triple_set, triples)
 from dedup.normalize import tokenize_array
 
 SOURCE = ("Engineers inspected the damaged railway bridge near the northern border on Monday and found "
@@ -118,6 +119,35 @@ def test_scan_and_index_pair_articles_by_the_same_rule(articles, stored_count):
                                                [places_of(p) for p in new], stored_keys, stored_seqs, stored_places)
     as_scan = sorted((m - 1 if m > 0 else -m - 1 + stored_count, a + stored_count, c)
                      for a, m, c in zip(article.tolist(), member.tolist(), together.tolist()))
+    assert as_scan == [p for p in expected if p[1] >= stored_count]
+
+
+def first_two_reference(articles: list[dict[int, int]]) -> list[tuple[int, int]]:
+    """The first two holders, in article order, of every triple held by two or more."""
+    found = set()
+    for key in set().union(*articles):
+        holders = [i for i, places in enumerate(articles) if key in places]
+        if len(holders) >= 2:
+            found.add((holders[0], holders[1]))
+    return sorted(found)
+
+
+@settings(max_examples=200, deadline=None)
+@given(articles_strategy, st.integers(0, 12))
+def test_scan_and_index_find_the_first_two_holders_of_a_triple_alike(articles, stored_count):
+    entries = np.array([[k << 40 | i, place] for i, places in enumerate(articles) for k, place in places.items()],
+                       dtype=np.uint64).reshape(-1, 2)
+    expected = first_two_reference(articles)
+    assert [(c >> 32, c & 0xFFFFFFFF) for c in first_holders(entries, KEY_MASK, OWNER_MASK).tolist()] == expected
+    # The index: the first articles stored (seq = index + 1), the others arriving in one batch.
+    stored_count = min(stored_count, len(articles))
+    stored = sorted((k << 40, i + 1) for i, places in enumerate(articles[:stored_count]) for k in places)
+    stored_keys = np.array([k for k, _ in stored], dtype=np.int64)
+    stored_seqs = np.array([s for _, s in stored], dtype=np.int64)
+    new = [np.array(sorted(k << 40 for k in p), dtype=np.int64) for p in articles[stored_count:]]
+    article, member = split_codes(second_holders(new, stored_keys, stored_seqs))
+    as_scan = sorted((m - 1 if m > 0 else -m - 1 + stored_count, a + stored_count)
+                     for a, m in zip(article.tolist(), member.tolist()))
     assert as_scan == [p for p in expected if p[1] >= stored_count]
 
 

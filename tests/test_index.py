@@ -145,6 +145,25 @@ def test_matches_are_best_first_and_offsets_slice_both_texts(corpus, path):
                     assert m.article.text[p.b_start:p.b_end] == p.b_text
 
 
+def test_one_shared_bucket_pairs_the_first_two_holders_of_a_triple_as_in_scan(path):
+    """Three articles share one sentence: each two share one passage-tier bucket and two context
+    triples (one phrase). Only the first two to arrive are a candidate pair, in a scan (by input
+    order) and in the index (by arrival), and both report it alike."""
+    import json
+
+    texts = json.loads((ROOT / "tests" / "data" / "first_holders.json").read_text())["texts"]
+    articles = [{"id": name, "text": text} for name, text in zip("abc", texts)]
+    assert {(p.a, p.b) for p in scan(articles, passage_min_buckets=1).pairs} == {("a", "b"), ("a", "c"), ("b", "c")}
+    for order in ([0, 1, 2], [0, 2, 1], [2, 1, 0]):
+        arriving = [articles[k] for k in order]
+        pairs = scan(arriving).pairs
+        first, second = sorted(a["id"] for a in arriving[:2])
+        assert [(p.a, p.b) for p in pairs] == [(first, second)]
+        with DedupIndex(path.with_name("".join(a["id"] for a in arriving) + ".db")) as index:
+            seen = [as_seen(index.add(article)) for article in arriving]
+        assert seen == [{}, oriented(pairs, arriving[1]["id"]), {}]
+
+
 def test_seeds_match_as_in_scan(seeds, path):
     with DedupIndex(path) as index:
         index.add(seeds[0])
