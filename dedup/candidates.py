@@ -169,8 +169,9 @@ def pairs_from_packed(packed: np.ndarray, max_bucket_size: int) -> tuple[np.ndar
     """Pairs of articles sharing a bucket, from one band's packed keys.
 
     Returns ``(pairs, shared_buckets, oversized_buckets)``; ``pairs`` is ``(m, 2)`` int64 with
-    ``i < j``. A bucket with more than ``max_bucket_size`` articles links each to its first one
-    (treated as boilerplate, so the work stays linear in the bucket size).
+    ``i < j``. A bucket with more than ``max_bucket_size`` articles (boilerplate) pairs its first
+    ``max_bucket_size`` with each other and links each later one to the first, as the index meets
+    them (:func:`dedup.buckets.bucket_members`), so the work stays linear in the bucket size.
     """
     packed = sorted_unique(packed)  # one entry per (key, article)
     keys = packed & KEY_MASK
@@ -183,9 +184,13 @@ def pairs_from_packed(packed: np.ndarray, max_bucket_size: int) -> tuple[np.ndar
         i, j = np.triu_indices(size, 1)
         pairs.append(np.column_stack([members[:, i].ravel(), members[:, j].ravel()]))
     big = np.flatnonzero(sizes > max_bucket_size)
+    if len(big):  # as the index meets them: the first max_bucket_size pair fully, the later ones with the first
+        members = owners[starts[big][:, None] + np.arange(max_bucket_size)]
+        i, j = np.triu_indices(max_bucket_size, 1)
+        pairs.append(np.column_stack([members[:, i].ravel(), members[:, j].ravel()]))
     for first, size in zip(starts[big].tolist(), sizes[big].tolist()):
         members = owners[first : first + size]
-        pairs.append(np.column_stack([np.full(size - 1, members[0]), members[1:]]))
+        pairs.append(np.column_stack([np.full(size - max_bucket_size, members[0]), members[max_bucket_size:]]))
     pairs = np.concatenate(pairs) if pairs else np.empty((0, 2), dtype=np.int64)
     return pairs, int((sizes >= 2).sum()), len(big)
 

@@ -164,6 +164,25 @@ def test_one_shared_bucket_pairs_the_first_two_holders_of_a_triple_as_in_scan(pa
         assert seen == [{}, oriented(pairs, arriving[1]["id"]), {}]
 
 
+def test_crowded_buckets_pair_as_in_scan(path):
+    """Twelve articles carry one paragraph, so its buckets hold more than ``max_bucket_size`` (8)
+    articles: the index pairs the first 8 holders with each other as they arrive and the later
+    ones with the first, and a scan of the same articles in the same order reports the same pairs
+    (its context triples count the first 5 holders only, so they do not hide the buckets' rule)."""
+    import random
+
+    rng = random.Random(7)
+    words = [f"{a}{b}" for a in ("mar", "vol", "tes", "quin", "dor", "pel") for b in ("ka", "lo", "ven", "ris", "tum")]
+    shared = " ".join(rng.choice(words) for _ in range(80))
+    articles = [{"id": f"a{k}", "text": " ".join(rng.choice(words) for _ in range(60)) + ". " + shared}
+                for k in range(12)]
+    expected = {frozenset((p.a, p.b)) for p in scan(articles, all_pairs=True, max_bucket_size=8).pairs}
+    assert {frozenset(("a5", "a6")), frozenset(("a0", "a11"))} <= expected and frozenset(("a9", "a10")) not in expected
+    with DedupIndex(path, max_bucket_size=8) as index:
+        found = index.add_many(articles).matches
+    assert {frozenset((a, m.id)) for a, matches in found.items() for m in matches} == expected
+
+
 def test_seeds_match_as_in_scan(seeds, path):
     with DedupIndex(path) as index:
         index.add(seeds[0])
