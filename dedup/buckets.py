@@ -23,8 +23,8 @@ from .detect import _MIN_SHARED_SHINGLES, Document, _shared
 from .lsh import band_keys
 from .signature import sign
 
-__all__ = ["bucket_members", "bucket_pairs", "document_keys", "is_triple", "may_pair", "pair_codes", "second_holders",
-           "shingle_tops", "split_codes", "triple_members", "triple_places"]
+__all__ = ["arrivals", "bucket_members", "bucket_pairs", "document_keys", "is_triple", "may_pair", "pair_codes",
+           "second_holders", "shingle_tops", "split_codes", "triple_members", "triple_places"]
 
 # The top two bits of a stored key say what it is: 00 a document band, 10 a passage band, 01 a
 # context triple.
@@ -68,7 +68,7 @@ def is_triple(keys: np.ndarray) -> np.ndarray:
     return (keys.view(np.uint64) >> np.uint64(62)) == 1
 
 
-def _arrivals(keylists: list[np.ndarray], stored_keys: np.ndarray):
+def arrivals(keylists: list[np.ndarray], stored_keys: np.ndarray) -> tuple[np.ndarray, ...]:
     """The new articles' keys grouped by key, each holder ranked among the key's holders.
 
     Each key's holders are its stored ones, then the new articles holding it, in order. Returns
@@ -140,7 +140,7 @@ def bucket_pairs(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_seq
     :func:`dedup.candidates.candidate_pairs` returns them too)."""
     if not sum(len(k) for k in keylists):
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    keys, owner, starts, lo, stored, group, earlier = _arrivals(keylists, stored_keys)
+    keys, owner, starts, lo, stored, group, earlier = arrivals(keylists, stored_keys)
     # The holder at rank r of a group meets the r before it, or only the first once r reaches the cap.
     held = stored[group] + earlier
     met = np.flatnonzero(held > 0)
@@ -160,16 +160,18 @@ def bucket_pairs(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_seq
     return split_by_count(pair_codes(article, member), passage_min_buckets, weight)
 
 
-def second_holders(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_seqs: np.ndarray) -> np.ndarray:
+def second_holders(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_seqs: np.ndarray,
+                   arrived: tuple[np.ndarray, ...] | None = None) -> np.ndarray:
     """The sorted :func:`pair_codes` ``(j, member)`` of each new article ``j`` (in order) that is
     the second holder of one of its keys (context triples) when it arrives, with the first
     holder: a stored seq, or an earlier new article (members as in :func:`bucket_members`).
     ``stored_keys``/``stored_seqs`` are as there (a key's first holders suffice: two say it is
-    not the second). :func:`dedup.context.first_holders` is the scan's rule.
+    not the second). :func:`dedup.context.first_holders` is the scan's rule. ``arrived`` is
+    :func:`arrivals` of these keys, when the caller has it already (:func:`triple_members` takes it too).
     """
     if not sum(len(k) for k in keylists):
         return np.empty(0, np.int64)
-    keys, owner, starts, lo, stored, group, earlier = _arrivals(keylists, stored_keys)
+    keys, owner, starts, lo, stored, group, earlier = arrived or arrivals(keylists, stored_keys)
     second = np.flatnonzero(stored[group] + earlier == 1)
     group = group[second]
     first = -owner[starts[group]] - 1  # the first new holder, unless the key has a stored one
@@ -201,8 +203,8 @@ def may_pair(a: Document, a_tops: np.ndarray, b_tops: np.ndarray) -> bool:
 
 def triple_members(keylists: list[np.ndarray], places: list[np.ndarray], stored_keys: np.ndarray,
                    stored_seqs: np.ndarray, stored_places: Callable[[list[int]], dict[int, np.ndarray]],
-                   max_holders: int = MAX_HOLDERS,
-                   min_shared: int = MIN_SHARED) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                   max_holders: int = MAX_HOLDERS, min_shared: int = MIN_SHARED,
+                   arrived: tuple[np.ndarray, ...] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Who shares at least ``min_shared`` context triples with each new article ``j`` (in order)
     when it arrives, or two that stand together (:func:`dedup.context.together`), counting a
     triple only while fewer than ``max_holders`` hold it (the rule of
@@ -210,12 +212,13 @@ def triple_members(keylists: list[np.ndarray], places: list[np.ndarray], stored_
 
     ``keylists`` hold only triple keys; ``places[j]`` are article ``j``'s triple places
     (:func:`triple_places`, all of them), ``stored_places(seqs)`` gives stored articles' places
-    by seq. Members are as in :func:`bucket_members`. Returns ``(article, member, together)``.
+    by seq. Members are as in :func:`bucket_members`; ``arrived`` as in :func:`second_holders`.
+    Returns ``(article, member, together)``.
     """
     empty = np.empty(0, np.int64)
     if not sum(len(k) for k in keylists):
         return empty, empty, np.empty(0, dtype=bool)
-    keys, owner, starts, lo, stored, group, earlier = _arrivals(keylists, stored_keys)
+    keys, owner, starts, lo, stored, group, earlier = arrived or arrivals(keylists, stored_keys)
     held = stored[group] + earlier
     met = np.flatnonzero((held > 0) & (held < max_holders))
     group, earlier, owner_met = group[met], earlier[met], owner[met]

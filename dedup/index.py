@@ -40,8 +40,8 @@ from typing import Any
 import numpy as np
 
 from .arrays import counted_at_least, in_sorted
-from .buckets import (bucket_pairs, document_keys, is_triple, may_pair, pair_codes, second_holders, shingle_tops,
-                      split_codes, triple_members, triple_places)
+from .buckets import (arrivals, bucket_pairs, document_keys, is_triple, may_pair, pair_codes, second_holders,
+                      shingle_tops, split_codes, triple_members, triple_places)
 from .context import MAX_HOLDERS
 from .config import Config, resolve
 from .candidates import sorted_unique, tiers
@@ -376,10 +376,11 @@ class DedupIndex:
         by_buckets, short = bucket_pairs(bands, band_keys, band_seqs, self.config.max_bucket_size,
                                           self.config.passage_min_buckets)
         # A pair sharing too few buckets counts when it holds a triple nobody held before it.
-        seconds = second_holders(triples, triple_keys, triple_seqs)
+        arrived = arrivals(triples, triple_keys) if any(len(t) for t in triples) else None  # sorted once for both
+        seconds = second_holders(triples, triple_keys, triple_seqs, arrived)
         by_first_holders = short[in_sorted(short, seconds)]
         by_triples, by_triples_member, close = triple_members(triples, places, triple_keys, triple_seqs,
-                                                              self._store.fetch_places)
+                                                              self._store.fetch_places, arrived=arrived)
         found = pair_codes(by_triples, by_triples_member)
         codes = sorted_unique(np.concatenate([by_buckets, by_first_holders, found]))
         flags = np.isin(codes, found[close], assume_unique=True).tolist()
