@@ -42,7 +42,7 @@ from .normalize import Tokens, fmix64_array
 from .sentences import content_terms
 from .spill import PartitionedKeys
 
-__all__ = ["MIN_SHARED", "first_holders", "first_places", "joined_triples", "shared_together", "shared_triples",
+__all__ = ["MIN_SHARED", "derive_joined", "first_holders", "first_places", "joined_triples", "shared_together", "shared_triples",
            "spilled_first_holders", "spilled_triple_pairs", "together", "triple_pairs", "triple_places", "triple_set",
            "triples"]
 
@@ -189,6 +189,20 @@ def joined_triples(texts: list[str], tokens: Tokens,
     first = owner[: len(keys)]
     same = first == owner[_SIZE - 1 :]
     return keys[same], first[same], place[: len(keys)][same]
+
+
+def derive_joined(texts: list[str], whole: Tokens, first_token: np.ndarray, parts: list[Tokens]) -> None:
+    """Put each text's terms and context triples in its ``parts[i].memo`` (what
+    :func:`dedup.sentences.content_terms` and :func:`triple_places` start from), made for all
+    the texts at once from their joined tokens (``whole``, from
+    :func:`dedup.normalize.tokenize_joined`): one compiled term look-up and one triple hash per
+    batch instead of a dozen numpy calls per text."""
+    keys, owner, _ = joined_triples(texts, whole, first_token)
+    terms = np.split(whole.memo["terms"], first_token[1:])
+    triple_cuts = np.searchsorted(owner, np.arange(1, len(parts)))
+    for tokens, own_terms, own_triples in zip(parts, terms, np.split(keys, triple_cuts)):
+        tokens.memo.setdefault("terms", own_terms)
+        tokens.memo.setdefault("triples", own_triples)
 
 
 def first_places(packed: np.ndarray, places: np.ndarray) -> np.ndarray:

@@ -23,7 +23,7 @@ from .arrays import pack_pairs
 from .batches import PAIR_BATCH, pair_batches
 from .candidates import (KEY_MASK, OWNER_MASK, candidate_pairs, first_holder_pairs, load_kernels, sign_chunk,
                          sorted_unique, tiers, unique_pairs)
-from .context import shared_together, spilled_first_holders, spilled_triple_pairs
+from .context import derive_joined, shared_together, spilled_first_holders, spilled_triple_pairs
 from .cluster import cluster_articles, cluster_passages
 from .config import Config, resolve
 from .copies import (date_key, exact_copies, near_copies, with_representative_pairs, without_member_keys,
@@ -32,7 +32,7 @@ from .exceptions import InputError
 from .intake import Articles, Intake, too_short, unusable
 from .io import reread, to_article
 from .models import Article, Cluster, Pair, PassageCluster, Skipped
-from .normalize import Tokens, tokenize_many
+from .normalize import Tokens, split_joined, tokenize_joined
 from .parallel import ordered_map, worker_pool
 from .shingle import shingle_hashes
 from .spans import covered
@@ -118,8 +118,13 @@ class ScanResult:
 
 def prepare_many(articles: list[Article], config: Config) -> list[Document]:
     """Tokenise and shingle many articles at once."""
+    texts = [a.text for a in articles]
+    joined = tokenize_joined(texts)
+    parts = split_joined(*joined)
+    if len(texts) > 1:  # alignment and the index's keys need every text's terms and triples: made at once
+        derive_joined(texts, joined[0], joined[2], parts)
     documents = []
-    for article, tokens in zip(articles, tokenize_many([a.text for a in articles])):
+    for article, tokens in zip(articles, parts):
         shingles = shingle_hashes(tokens.hashes, config.shingle_size)
         documents.append(Document(article, tokens, shingles, sorted_unique(shingles)))
     return documents

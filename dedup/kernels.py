@@ -23,7 +23,7 @@ import numpy as np
 
 from .normalize import _DIGIT, _DROP, _JOINER, _PERIOD, _WORD
 
-__all__ = ["band_keys", "insert_terms", "json_integers", "lookup_terms", "set_bits", "sign_documents", "sign_windows", "text_shingles", "tokenize_codes"]
+__all__ = ["band_keys", "filter_keys", "insert_terms", "json_integers", "lookup_terms", "sign_documents", "sign_windows", "text_shingles", "tokenize_codes"]
 
 _COMMA = ord(",")
 _M1, _M2 = np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
@@ -281,11 +281,25 @@ def insert_terms(table_keys, table_values, keys, values):
 
 
 @_jit
-def set_bits(bits, slots):
-    """Set bit ``s`` (bit ``s & 7`` of byte ``s >> 3``) of ``bits`` for each slot."""
-    for i in range(len(slots)):
-        s = slots[i]
-        bits[s >> 3] |= np.uint8(1) << np.uint8(s & 7)
+def filter_keys(bits, keys, owner_bits, spread, slot_bits, hashes, mark):
+    """The key filter's bits of each key (:func:`dedup.store.keyfilter._slots`: the key's bits
+    above ``owner_bits``, plus 0 to ``hashes - 1`` times an odd multiplicative hash of them) in
+    one pass: with ``mark``, set them and return nothing useful; else return whether all are set."""
+    held = np.ones(len(keys), dtype=np.bool_)
+    slot_mask = (np.uint64(1) << np.uint64(slot_bits)) - np.uint64(1)
+    top = np.uint64(64 - slot_bits)
+    for i in range(len(keys)):
+        key = np.uint64(keys[i]) >> np.uint64(owner_bits)
+        step = ((key * spread) >> top) | np.uint64(1)
+        for h in range(hashes):
+            s = (key + np.uint64(h) * step) & slot_mask
+            byte, bit = s >> np.uint64(3), np.uint8(1) << np.uint8(s & np.uint64(7))
+            if mark:
+                bits[byte] |= bit
+            elif bits[byte] & bit == 0:
+                held[i] = False
+                break
+    return held
 
 
 @_jit

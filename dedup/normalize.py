@@ -288,7 +288,11 @@ def tokenize_many(texts: list[str]) -> list[Tokens]:
     result index its own text."""
     if not texts:
         return []
-    whole, bases, first_token = tokenize_joined(texts)
+    return split_joined(*tokenize_joined(texts))
+
+
+def split_joined(whole: Tokens, bases: np.ndarray, first_token: np.ndarray) -> list[Tokens]:
+    """The tokens of each text, from :func:`tokenize_joined` of them (offsets into each text)."""
     cuts = first_token[1:]
     results = []
     for base, starts, ends, hashes in zip(bases.tolist(), np.split(whole.starts, cuts), np.split(whole.ends, cuts),

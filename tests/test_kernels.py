@@ -119,14 +119,18 @@ def test_key_filter_kernel_sets_the_numpy_bits(n, seed):
     rng = np.random.default_rng(seed)
     keys = rng.integers(-(2**63), 2**63 - 1, n, dtype=np.int64)
     keys = np.concatenate([keys, keys[: n // 3] ^ 1])  # repeats, and entries differing in the article number only
-    filters = []
+    others = rng.integers(-(2**63), 2**63 - 1, 5000, dtype=np.int64)  # mostly not held: the answers vary
+    filters, answers = [], []
     for kernel in (True, False):
         with mock.patch.object(keyfilter, "use_kernels", lambda size, minimum, k=kernel: k):
             bits = keyfilter.KeyFilter()
             bits.add(keys)
-            filters.append(bits.bits)
+            filters.append(bits.bits.copy())
+            assert bits.maybe_held(keys).all()
+            bits.bits[::2] = 0xFF  # half the bytes full: some absent keys pass
+            answers.append(bits.maybe_held(others))
     assert np.array_equal(*filters) and int(np.unpackbits(filters[0]).sum()) <= keyfilter.HASHES * len(keys)
-    assert bits.maybe_held(keys).all()
+    assert np.array_equal(*answers) and 0 < answers[0].sum() < len(others)
 
 
 @settings(max_examples=30, deadline=None)
