@@ -95,7 +95,7 @@ def _place_table(entries: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray
     places = np.concatenate(list(entries.values()))
     numbers = np.repeat(np.fromiter(entries, dtype=np.int64, count=len(entries)), [len(e) for e in entries.values()])
     table = (places & _KEY_BITS) | numbers
-    order = np.argsort(table)
+    order = np.argsort(table, kind="stable")  # one sorted run per article: merged
     return table[order], (places & _PLACE_BITS)[order]
 
 

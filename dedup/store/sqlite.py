@@ -137,7 +137,8 @@ class _Recent:
         if merged != self.merged:
             self.segments = [e[(e & _OWNER) > merged] for e in self.segments] if merged < self.seen else []
             self.merged, self.seen = merged, max(self.seen, merged)
-        added = np.sort(_entries([np.frombuffer(k, dtype="<i8") for _, k in rows], [seq for seq, _ in rows]))
+        # one sorted run per row: a stable sort merges them (a third of quicksort's time per chunk)
+        added = np.sort(_entries([np.frombuffer(k, dtype="<i8") for _, k in rows], [seq for seq, _ in rows]), kind="stable")
         if rows:
             self.segments.append(added)
             self.seen = rows[-1][0]
