@@ -123,9 +123,12 @@ def prepare_many(articles: list[Article], config: Config) -> list[Document]:
     parts = split_joined(*joined)
     if len(texts) > 1:  # alignment and the index's keys need every text's terms and triples: made at once
         derive_joined(texts, joined[0], joined[2], parts)
+    # The shingles of the joined tokens, each text's own cut out of them (a shingle's hash depends
+    # only on its words; those spanning two texts are left out): one pass instead of one per text.
+    whole, size = shingle_hashes(joined[0].hashes, config.shingle_size), config.shingle_size
     documents = []
-    for article, tokens in zip(articles, parts):
-        shingles = shingle_hashes(tokens.hashes, config.shingle_size)
+    for article, tokens, first in zip(articles, parts, joined[2].tolist()):
+        shingles = whole[first : first + max(len(tokens) - size + 1, 0)]
         documents.append(Document(article, tokens, shingles, sorted_unique(shingles)))
     return documents
 

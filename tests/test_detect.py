@@ -133,3 +133,27 @@ def test_a_copy_group_still_meets_its_partial_reuses():
     pairs = {(p.a, p.b): p.kind for p in scan(corpus).pairs}
     assert pairs[("c000", "rewrite")] == "partial"
     assert sum(kind == "exact" for kind in pairs.values()) == 3
+
+
+def test_a_batch_is_prepared_as_each_article_alone():
+    """prepare_many makes a batch's shingles, terms and context triples in one pass over the joined
+    texts; each document must hold what preparing its article alone gives."""
+    import numpy as np
+
+    from dedup import Article, Config
+    from dedup.context import triple_places
+    from dedup.detect import prepare, prepare_many
+    from dedup.sentences import content_terms
+    from dedup.shingle import shingle_hashes
+
+    texts = [STORY, "", "Too short.", "One two three four five", OTHER, STORY.upper(), "Über 1,000 Menschen. " * 3]
+    articles = [Article(id=str(i), text=t) for i, t in enumerate(texts)]
+    for together, article in zip(prepare_many(articles, Config()), articles):
+        alone = prepare(article, Config())
+        assert np.array_equal(together.tokens.hashes, alone.tokens.hashes)
+        shingles = shingle_hashes(alone.tokens.hashes, Config().shingle_size)  # (prepare is a batch of one)
+        assert np.array_equal(together.shingles, shingles) and np.array_equal(together.shingle_set, np.unique(shingles))
+        for made in (content_terms, lambda text, tokens: triple_places(text, tokens)[0],
+                     lambda text, tokens: triple_places(text, tokens)[1]):
+            assert np.array_equal(made(article.text, together.tokens), made(article.text, alone.tokens))
+    assert "terms" in prepare_many(articles, Config())[0].tokens.memo  # made with the batch
