@@ -100,9 +100,16 @@ def _place_table(entries: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray
 
 
 def _places_of(table: tuple[np.ndarray, np.ndarray], keys: np.ndarray, numbers: np.ndarray) -> np.ndarray:
-    """The place of each key in the article numbered alongside it (``table`` from :func:`_place_table`)."""
+    """The place of each key in the article numbered alongside it (``table`` from
+    :func:`_place_table`); -1 where the table does not have it: a stored article that another
+    worker removed or replaced after its keys were looked up (a Redis index reads without a
+    snapshot). Such an article is gone from the answer anyway: its row is not found either."""
     found, places = table
-    return places[np.searchsorted(found, keys | numbers)]
+    wanted = keys | numbers
+    if len(found) == 0:
+        return np.full(len(wanted), -1, dtype=np.int64)
+    at = np.minimum(np.searchsorted(found, wanted), len(found) - 1)
+    return np.where(found[at] == wanted, places[at], -1)
 
 
 _KEY_BITS = np.int64(~int(OWNER_MASK))  # KEY_MASK as int64

@@ -122,6 +122,30 @@ def test_scan_and_index_pair_articles_by_the_same_rule(articles, stored_count):
     assert as_scan == [p for p in expected if p[1] >= stored_count]
 
 
+def test_a_stored_article_removed_after_the_look_up_is_not_an_error():
+    """Several workers on one Redis: another worker may remove (or replace) a stored article
+    between the look-up of a chunk's triples and the fetch of the holders' places. The pairs with
+    the others stay as they are; the removed article's row is then missing, so it matches nothing."""
+    stored_places = {1: {1: 0, 2: 4, 3: 8}, 2: {1: 2, 2: 3, 4: 9}}
+    new = [{1: 0, 2: 5, 3: 9, 4: 12}]
+    stored = sorted((k << 40, seq) for seq, places in stored_places.items() for k in places)
+
+    def places_of(places: dict[int, int]) -> np.ndarray:
+        return np.array(sorted(k << 40 | place for k, place in places.items()), dtype=np.int64)
+
+    def members(fetched: list[int]):
+        return triple_members([np.array(sorted(k << 40 for k in p), dtype=np.int64) for p in new],
+                              [places_of(p) for p in new], np.array([k for k, _ in stored], dtype=np.int64),
+                              np.array([s for _, s in stored], dtype=np.int64),
+                              lambda seqs: {s: places_of(stored_places[s]) for s in seqs if s in fetched})
+
+    both = members([1, 2])
+    assert sorted(both[1].tolist()) == [1, 2]
+    one = members([1])  # article 2 removed meanwhile
+    kept = {m: c for m, c in zip(one[1].tolist(), one[2].tolist())}
+    assert kept[1] == dict(zip(both[1].tolist(), both[2].tolist()))[1]
+
+
 def first_two_reference(articles: list[dict[int, int]]) -> list[tuple[int, int]]:
     """The first two holders, in article order, of every triple held by two or more."""
     found = set()

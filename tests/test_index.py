@@ -559,9 +559,9 @@ def test_parallel_writers_lose_and_duplicate_nothing(path):
     DedupIndex(path).close()
     children = [_child(str(path), n=60, seed=5, prefix=p, chunk=6) for p in ("p", "q", "shared-")]
     children += [_child(str(path), n=60, seed=5, prefix="shared-", chunk=6)]  # same ids as the third
-    for child in children:
-        out, _ = child.communicate(timeout=300)
-        assert child.returncode == 0
+    for child in children:  # every child waited for before any assertion
+        child.communicate(timeout=300)
+    assert [child.returncode for child in children] == [0, 0, 0, 0]
     with DedupIndex(path) as index:
         assert len(index) == 180
         assert all(f"{p}a{i:04d}" in index for p in ("p", "q", "shared-") for i in range(60))
