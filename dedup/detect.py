@@ -125,7 +125,8 @@ def prepare_many(articles: list[Article], config: Config) -> list[Document]:
         derive_joined(texts, joined[0], joined[2], parts)
     # The shingles of the joined tokens, each text's own cut out of them (a shingle's hash depends
     # only on its words; those spanning two texts are left out): one pass instead of one per text.
-    whole, size = shingle_hashes(joined[0].hashes, config.shingle_size), config.shingle_size
+    size = config.shingle_size
+    whole = shingle_hashes(joined[0].hashes, size)
     documents = []
     for article, tokens, first in zip(articles, parts, joined[2].tolist()):
         shingles = whole[first : first + max(len(tokens) - size + 1, 0)]
