@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .arrays import groups, ranks
+from .compiled import use_kernels
 
 __all__ = ["Chain", "chain_seeds", "seeds"]
 
@@ -18,6 +19,9 @@ __all__ = ["Chain", "chain_seeds", "seeds"]
 _MAX_SEED_MULTIPLICITY = 16
 # Fewer seeds than this are chained one by one, without looking for diagonal runs first.
 _FEW_SEEDS = 8
+# Pairs this large (shingles of both texts) are seeded and chained by the compiled kernels (see
+# dedup.compiled); smaller ones too once this process runs them.
+_KERNEL_MIN_SHINGLES = 1 << 16
 
 
 def seeds(shingles_a: np.ndarray, shingles_b: np.ndarray) -> np.ndarray:
@@ -26,6 +30,15 @@ def seeds(shingles_a: np.ndarray, shingles_b: np.ndarray) -> np.ndarray:
     A shingle found ``m`` times in A and ``n`` times in B gives no seeds when ``m * n`` exceeds
     the boilerplate guard.
     """
+    if use_kernels(len(shingles_a) + len(shingles_b), _KERNEL_MIN_SHINGLES):
+        from .kernels import seed_points
+
+        return seed_points(shingles_a, shingles_b, _MAX_SEED_MULTIPLICITY)
+    return _seeds_numpy(shingles_a, shingles_b)
+
+
+def _seeds_numpy(shingles_a: np.ndarray, shingles_b: np.ndarray) -> np.ndarray:
+    """:func:`seeds` with numpy (:func:`dedup.kernels.seed_points` is the compiled form)."""
     order_b = np.argsort(shingles_b, kind="stable")
     keys_b = shingles_b[order_b]
     lo = np.searchsorted(keys_b, shingles_a)
@@ -87,6 +100,20 @@ def chain_seeds(points: np.ndarray, reach: int) -> list[Chain]:
     its chain (its seeds fill the diagonal up to the one being placed), so judging the chain by
     the run's end gives the same choices.
     """
+    if use_kernels(2 * len(points), _KERNEL_MIN_SHINGLES):
+        from .kernels import chain_points
+
+        runs, table = chain_points(points, reach, _FEW_SEEDS)
+        runs, chains, at = list(map(tuple, runs.tolist())), [], 0
+        for i_first, j_first, i_last, j_last, count, run_count in table.tolist():
+            chains.append(Chain(i_first, j_first, i_last, j_last, runs[at : at + run_count], count))
+            at += run_count
+        return chains
+    return _chain_seeds_python(points, reach)
+
+
+def _chain_seeds_python(points: np.ndarray, reach: int) -> list[Chain]:
+    """:func:`chain_seeds` in Python (:func:`dedup.kernels.chain_points` is the compiled form)."""
     open_chains: list[Chain] = []  # in order of creation
     chains: list[Chain] = []
     for (i, j), length in zip(*_runs(points, reach)):

@@ -1,9 +1,11 @@
-"""Compiled loops of the hot paths: tokenising, MinHash signing, LSH band keys, and the index's
-key filter.
+"""Compiled loops of the hot paths: tokenising, MinHash signing, LSH band keys, the index's key
+filter, and the per-pair steps of alignment.
 
 Each kernel does in one pass what the numpy code does in a dozen passes over arrays as long as
 the text (tokenising) or ``num_perm`` times as long as the shingles (signing): about ten times
-less CPU on a chunk of news articles. They are plain loops compiled by numba, imported only
+less CPU on a chunk of news articles. Alignment meets small arrays (a few hundred words per
+pair), where numpy's cost is its calls, not its loops: the kernels for seeds, chains, sentence
+features and the set comparisons of a pair do one call each. They are plain loops compiled by numba, imported only
 when an input is large enough to repay loading them (:mod:`dedup.compiled`); the numpy code
 serves smaller inputs. Tests hold each kernel equal, on random inputs, to that numpy code and
 to the readable definitions: the :data:`dedup.normalize._TOKEN` regex and
@@ -23,7 +25,8 @@ import numpy as np
 
 from .normalize import _DIGIT, _DROP, _JOINER, _PERIOD, _WORD
 
-__all__ = ["band_keys", "filter_keys", "insert_terms", "json_integers", "lookup_terms", "sign_documents", "sign_windows", "text_shingles", "tokenize_codes"]
+__all__ = ["band_keys", "chain_points", "filter_keys", "insert_terms", "json_integers", "lookup_terms", "seed_points",
+           "sentence_tally", "sign_documents", "sign_windows", "text_shingles", "tokenize_codes"]
 
 _COMMA = ord(",")
 _M1, _M2 = np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
@@ -336,3 +339,320 @@ def json_integers(values, out):
             n += 1
     out[n] = 93  # ]
     return n + 1
+
+
+@_jit
+def seed_points(shingles_a, shingles_b, max_multiplicity):
+    """Every ``(i, j)`` with ``shingles_a[i] == shingles_b[j]``, sorted by ``i`` then ``j``,
+    leaving out a shingle held ``m`` times in A and ``n`` in B when ``m * n`` exceeds
+    ``max_multiplicity`` (:func:`dedup.chains.seeds`).
+
+    B's shingles go into an open-addressing table (linear probing on the low bits of the
+    hash), each distinct one with its positions chained in ascending order; A's are looked up
+    once to count them and once to emit their points."""
+    size = 16
+    while size < 2 * len(shingles_b):
+        size *= 2
+    mask = np.uint64(size - 1)
+    keys = np.zeros(size, dtype=np.uint64)
+    used = np.zeros(size, dtype=np.bool_)
+    head = np.full(size, -1, dtype=np.int64)
+    in_b = np.zeros(size, dtype=np.int64)
+    in_a = np.zeros(size, dtype=np.int64)
+    following = np.full(len(shingles_b), -1, dtype=np.int64)
+    for j in range(len(shingles_b) - 1, -1, -1):  # backwards, so that each chain ascends
+        value = shingles_b[j]
+        slot = value & mask
+        while used[slot] and keys[slot] != value:
+            slot = (slot + np.uint64(1)) & mask
+        used[slot] = True
+        keys[slot] = value
+        following[j] = head[slot]
+        head[slot] = j
+        in_b[slot] += 1
+    slot_of = np.full(len(shingles_a), -1, dtype=np.int64)
+    for i in range(len(shingles_a)):
+        value = shingles_a[i]
+        slot = value & mask
+        while used[slot] and keys[slot] != value:
+            slot = (slot + np.uint64(1)) & mask
+        if used[slot]:
+            slot_of[i] = slot
+            in_a[slot] += 1
+    total = 0
+    for i in range(len(shingles_a)):
+        slot = slot_of[i]
+        if slot >= 0 and in_a[slot] * in_b[slot] <= max_multiplicity:
+            total += in_b[slot]
+    points = np.empty((total, 2), dtype=np.int64)
+    k = 0
+    for i in range(len(shingles_a)):
+        slot = slot_of[i]
+        if slot >= 0 and in_a[slot] * in_b[slot] <= max_multiplicity:
+            j = head[slot]
+            while j >= 0:
+                points[k, 0] = i
+                points[k, 1] = j
+                k += 1
+                j = following[j]
+    return points
+
+
+@_jit
+def chain_points(points, reach, few):
+    """Greedy chaining of seeds (:func:`dedup.chains.chain_seeds`) in one pass.
+
+    Returns the diagonal runs ``(i, j, length)`` grouped by chain (in order within each), and
+    per chain, in order of creation, ``(i_first, j_first, i_last, j_last, seeds, runs)``.
+    """
+    n = len(points)
+    # Diagonal runs: a seed whose (i - 1, j - 1) is a seed too continues that seed's run.
+    follower = np.full(n, -1, dtype=np.int64)
+    head = np.ones(n, dtype=np.bool_)
+    if reach >= 1 and n >= few:
+        row = 0  # the first seed of the current row (points sorted by i, then j)
+        previous = -1  # the first seed of the row before it, if that row is i - 1
+        for k in range(n):
+            if k > 0 and points[k, 0] != points[k - 1, 0]:
+                previous = row if points[k, 0] == points[k - 1, 0] + 1 else -1
+                row = k
+            if previous >= 0:
+                at = previous + np.searchsorted(points[previous:row, 1], points[k, 1] - 1)
+                if at < row and points[at, 1] == points[k, 1] - 1:
+                    follower[at] = k
+                    head[k] = False
+    runs = np.empty((n, 3), dtype=np.int64)
+    chain_of = np.empty(n, dtype=np.int64)
+    chains = np.zeros((n, 6), dtype=np.int64)
+    open_chains = np.empty(n, dtype=np.int64)
+    open_count = 0
+    run_count = 0
+    chain_count = 0
+    for k in range(n):
+        if not head[k]:
+            continue
+        i, j = points[k, 0], points[k, 1]
+        length, last = 1, k
+        while follower[last] >= 0:
+            last = follower[last]
+            length += 1
+        kept = 0
+        for o in range(open_count):
+            if i - chains[open_chains[o], 2] <= reach:
+                open_chains[kept] = open_chains[o]
+                kept += 1
+        open_count = kept
+        best, best_cost = -1, 0
+        for o in range(open_count):
+            c = open_chains[o]
+            di, dj = i - chains[c, 2], j - chains[c, 3]
+            if 0 < di <= reach and 0 < dj <= reach:
+                cost = max(di, dj) + abs(di - dj)
+                if best < 0 or cost < best_cost:
+                    best, best_cost = c, cost
+        if best < 0:
+            best = chain_count
+            chain_count += 1
+            chains[best, 0], chains[best, 1] = i, j
+            open_chains[open_count] = best
+            open_count += 1
+        chains[best, 2], chains[best, 3] = i + length - 1, j + length - 1
+        chains[best, 4] += length
+        chains[best, 5] += 1
+        runs[run_count, 0], runs[run_count, 1], runs[run_count, 2] = i, j, length
+        chain_of[run_count] = best
+        run_count += 1
+    order = np.argsort(chain_of[:run_count], kind="mergesort")
+    return runs[:run_count][order], chains[:chain_count]
+
+
+@_jit
+def sentence_tally(term_a, sentence_a, weight_a, term_b, sentence_b, weight_b, by_term_b, width, size, dense_cells):
+    """For each pair of sentences (A sentence times ``width`` plus B sentence) sharing a term:
+    the sum of ``weight_a * weight_b`` over their entries with equal terms (added with A's
+    entries in order, each with B's in ``by_term_b`` order) and how many such entry pairs there
+    are; the pairs ascending. Pairs are tallied in a table of ``size`` cells up to ``dense_cells``
+    and by sorting beyond it (:func:`dedup.paraphrase._tally`)."""
+    sorted_b = term_b[by_term_b]
+    first = np.searchsorted(sorted_b, term_a)
+    total = 0
+    for p in range(len(term_a)):
+        q = first[p]
+        while q < len(sorted_b) and sorted_b[q] == term_a[p]:
+            q += 1
+        total += q - first[p]
+    cells = np.empty(total, dtype=np.int64)
+    products = np.empty(total, dtype=np.float64)
+    k = 0
+    for p in range(len(term_a)):
+        q = first[p]
+        while q < len(sorted_b) and sorted_b[q] == term_a[p]:
+            e = by_term_b[q]
+            cells[k] = sentence_a[p] * width + sentence_b[e]
+            products[k] = weight_a[p] * weight_b[e]
+            k += 1
+            q += 1
+    if size <= dense_cells:
+        sums = np.zeros(size, dtype=np.float64)
+        counts = np.zeros(size, dtype=np.int64)
+        for k in range(total):
+            sums[cells[k]] += products[k]
+            counts[cells[k]] += 1
+        found = np.flatnonzero(counts)
+        return found, sums[found], counts[found]
+    order = np.argsort(cells, kind="mergesort")
+    found = np.empty(total, dtype=np.int64)
+    sums = np.zeros(total, dtype=np.float64)
+    counts = np.zeros(total, dtype=np.int64)
+    m = -1
+    for k in range(total):
+        cell = cells[order[k]]
+        if m < 0 or found[m] != cell:
+            m += 1
+            found[m] = cell
+        sums[m] += products[order[k]]
+        counts[m] += 1
+    return found[: m + 1], sums[: m + 1], counts[: m + 1]
+
+
+@_jit
+def multiset_shared(xs, ys):
+    """How many words two word lists share, taken as multisets (each word counted as often as
+    the list holding it fewer times holds it): :func:`dedup.edges.word_dice`'s numerator."""
+    a, b = np.sort(xs), np.sort(ys)
+    p = q = shared = 0
+    while p < len(a) and q < len(b):
+        if a[p] < b[q]:
+            p += 1
+        elif b[q] < a[p]:
+            q += 1
+        else:
+            shared += 1
+            p += 1
+            q += 1
+    return shared
+
+
+@_jit
+def sentence_entries(terms, sentence, sentences):
+    """A text's sentence-by-term counts as nonzero entries, by sentence then term
+    (:func:`dedup.sentences._entries`; ``sentence`` ascends): each entry's sentence, term and
+    count, the entries in term order (stable), the distinct terms with how many sentences hold
+    each, each entry's place among them, and each sentence's number of distinct terms."""
+    n = len(terms)
+    order = np.empty(n, dtype=np.int64)
+    start = 0
+    while start < n:  # sentences ascend: sort each one's terms
+        end = start
+        while end < n and sentence[end] == sentence[start]:
+            end += 1
+        within = np.argsort(terms[start:end], kind="mergesort")
+        for k in range(end - start):
+            order[start + k] = start + within[k]
+        start = end
+    entry_sentence = np.empty(n, dtype=np.int64)
+    entry_term = np.empty(n, dtype=terms.dtype)
+    count = np.empty(n, dtype=np.int64)
+    m = -1
+    for k in range(n):
+        s, t = sentence[order[k]], terms[order[k]]
+        if m < 0 or entry_sentence[m] != s or entry_term[m] != t:
+            m += 1
+            entry_sentence[m], entry_term[m], count[m] = s, t, 0
+        count[m] += 1
+    m += 1
+    entry_sentence, entry_term, count = entry_sentence[:m], entry_term[:m], count[:m]
+    by_term = np.argsort(entry_term, kind="mergesort")
+    vocab = np.empty(m, dtype=terms.dtype)
+    frequency = np.zeros(m, dtype=np.int64)
+    vocab_index = np.empty(m, dtype=np.int64)
+    v = -1
+    for k in range(m):
+        e = by_term[k]
+        if v < 0 or vocab[v] != entry_term[e]:
+            v += 1
+            vocab[v] = entry_term[e]
+        frequency[v] += 1
+        vocab_index[e] = v
+    size = np.zeros(sentences, dtype=np.int64)
+    for k in range(m):
+        size[entry_sentence[k]] += 1
+    return entry_sentence, entry_term, count, by_term, vocab[: v + 1], frequency[: v + 1], vocab_index, size
+
+
+@_jit
+def joint_codes(vocab_a, frequency_a, vocab_b, frequency_b, terms_a, terms_b):
+    """Two texts' terms as codes of their joint vocabulary (the sorted union of ``vocab_a`` and
+    ``vocab_b``), and each joint term's sentence frequency over both (:func:`dedup.paraphrase._pair`)."""
+    vocab = np.empty(len(vocab_a) + len(vocab_b), dtype=vocab_a.dtype)
+    frequency = np.zeros(len(vocab), dtype=np.int64)
+    p = q = n = 0
+    while p < len(vocab_a) or q < len(vocab_b):
+        if q == len(vocab_b) or (p < len(vocab_a) and vocab_a[p] < vocab_b[q]):
+            vocab[n], frequency[n] = vocab_a[p], frequency_a[p]
+            p += 1
+        elif p == len(vocab_a) or vocab_b[q] < vocab_a[p]:
+            vocab[n], frequency[n] = vocab_b[q], frequency_b[q]
+            q += 1
+        else:
+            vocab[n], frequency[n] = vocab_a[p], frequency_a[p] + frequency_b[q]
+            p += 1
+            q += 1
+        n += 1
+    vocab, frequency = vocab[:n], frequency[:n]
+    return np.searchsorted(vocab, terms_a), np.searchsorted(vocab, terms_b), frequency
+
+
+@_jit
+def sorted_intersection(xs, ys):
+    """Where the values two sorted arrays of distinct values share stand in each: index
+    arrays ``(in_x, in_y)`` in ascending value order (``np.intersect1d(..., assume_unique=True,
+    return_indices=True)`` without the values)."""
+    in_x = np.empty(min(len(xs), len(ys)), dtype=np.int64)
+    in_y = np.empty(len(in_x), dtype=np.int64)
+    p = q = n = 0
+    while p < len(xs) and q < len(ys):
+        if xs[p] < ys[q]:
+            p += 1
+        elif ys[q] < xs[p]:
+            q += 1
+        else:
+            in_x[n], in_y[n] = p, q
+            n += 1
+            p += 1
+            q += 1
+    return in_x[:n], in_y[:n]
+
+
+@_jit
+def first_place_keys(keys):
+    """The distinct ``keys`` (sorted) and the index where each first stands."""
+    order = np.argsort(keys, kind="mergesort")
+    distinct = np.empty(len(keys), dtype=keys.dtype)
+    first = np.empty(len(keys), dtype=np.int64)
+    n = 0
+    for k in range(len(keys)):
+        key = keys[order[k]]
+        if n == 0 or distinct[n - 1] != key:
+            distinct[n], first[n] = key, order[k]
+            n += 1
+    return distinct[:n], first[:n]
+
+
+@_jit
+def close_runs(places, count, within, apart, limit):
+    """Whether ``count`` run heads among ``places`` lie within ``within`` of one another: a run
+    is a chain of places less than ``apart`` apart; places beyond ``limit`` count as ``limit``
+    (:func:`dedup.context._close_runs` for one group)."""
+    ordered = np.sort(np.minimum(places.astype(np.int64), limit))
+    heads = np.empty(len(ordered), dtype=np.int64)
+    n = 0
+    for k in range(len(ordered)):
+        if k == 0 or ordered[k] - ordered[k - 1] >= apart:
+            heads[n] = ordered[k]
+            n += 1
+    shift = count - 1
+    for k in range(shift, n):
+        if heads[k] - heads[k - shift] <= within:
+            return True
+    return n > 0 and shift == 0

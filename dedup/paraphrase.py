@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .arrays import equal_pairs
+from .compiled import use_kernels
 from .normalize import Tokens
 from .sentences import Entries, TextFeatures, features
 
@@ -124,6 +125,9 @@ def _unit_rows(f: TextFeatures, isf: np.ndarray) -> np.ndarray:
 
 # Sentence pairs are tallied in a dense table up to this size, and by sorting beyond it.
 _DENSE_CELLS = 1 << 16
+# Pairs of texts with this many entries are tallied by the compiled kernel (see dedup.compiled);
+# smaller ones too once this process runs it.
+_KERNEL_MIN_ENTRIES = 1 << 16
 
 
 def _tally(cells: np.ndarray, weights: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -154,11 +158,17 @@ def _seeds(fa: TextFeatures, fb: TextFeatures, min_cosine: float, min_dice: floa
     isf_a = np.log(total / np.maximum(_frequency(ea, eb), 1))
     isf_b = np.log(total / np.maximum(_frequency(eb, ea), 1))
     ua, ub = _unit_rows(fa, isf_a), _unit_rows(fb, isf_b)
-    p, q = equal_pairs(ea.term, eb.term, order=eb.by_term)
-    if len(p) == 0:
-        return np.empty((0, 3), dtype=np.int64)
     width = fb.sentences
-    cells, cos, shared = _tally(ea.sentence[p] * width + eb.sentence[q], ua[p] * ub[q], fa.sentences * width)
+    if use_kernels(len(ea.term) + len(eb.term), _KERNEL_MIN_ENTRIES):
+        from .kernels import sentence_tally
+
+        cells, cos, shared = sentence_tally(ea.term, ea.sentence, ua, eb.term, eb.sentence, ub, eb.by_term, width,
+                                            fa.sentences * width, _DENSE_CELLS)
+    else:
+        p, q = equal_pairs(ea.term, eb.term, order=eb.by_term)
+        cells, cos, shared = _tally(ea.sentence[p] * width + eb.sentence[q], ua[p] * ub[q], fa.sentences * width)
+    if len(cells) == 0:
+        return np.empty((0, 3), dtype=np.int64)
     i, j = cells // width, cells % width
     dice = 2 * shared / np.maximum(ea.size[i] + eb.size[j], 1)
     keep = (cos >= min_cosine) & (dice >= min_dice)
@@ -168,13 +178,19 @@ def _seeds(fa: TextFeatures, fb: TextFeatures, min_cosine: float, min_dice: floa
 
 def _pair(fa: TextFeatures, fb: TextFeatures) -> _Pair:
     """Both texts' content words as codes of their joint vocabulary, with its isf."""
-    vocab = np.union1d(fa.entries.vocab, fb.entries.vocab)
-    df = np.zeros(len(vocab), dtype=np.int64)
-    df[np.searchsorted(vocab, fa.entries.vocab)] += fa.entries.frequency
-    df[np.searchsorted(vocab, fb.entries.vocab)] += fb.entries.frequency
+    ea, eb = fa.entries, fb.entries
+    if use_kernels(len(fa.terms) + len(fb.terms), _KERNEL_MIN_ENTRIES):
+        from .kernels import joint_codes
+
+        codes_a, codes_b, df = joint_codes(ea.vocab, ea.frequency, eb.vocab, eb.frequency, fa.terms, fb.terms)
+    else:
+        vocab = np.union1d(ea.vocab, eb.vocab)
+        df = np.zeros(len(vocab), dtype=np.int64)
+        df[np.searchsorted(vocab, ea.vocab)] += ea.frequency
+        df[np.searchsorted(vocab, eb.vocab)] += eb.frequency
+        codes_a, codes_b = np.searchsorted(vocab, fa.terms), np.searchsorted(vocab, fb.terms)
     isf = np.log((fa.sentences + fb.sentences) / np.maximum(df, 1))
-    return _Pair(np.searchsorted(vocab, fa.terms), fa.term_sentence, np.searchsorted(vocab, fb.terms),
-                 fb.term_sentence, isf)
+    return _Pair(codes_a, fa.term_sentence, codes_b, fb.term_sentence, isf)
 
 
 def _extend(seeds, pair: _Pair, max_gap: int, min_fragment_cosine: float) -> list[tuple[np.ndarray, float]]:

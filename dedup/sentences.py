@@ -32,6 +32,9 @@ _LINE_BREAK = re.compile(r"\n")
 _SPACED_END = re.compile(r"\s+[.!?;:][\"'”’)\]]*\s")
 _SUFFIXES = ("ingly", "ings", "ing", "edly", "ed", "ies", "es", "ly", "s")
 _STEM_CHARS = 6
+# Texts with this many content words get their entries from the compiled kernel (see
+# dedup.compiled); shorter ones too once this process runs it.
+_KERNEL_MIN_TERMS = 1 << 16
 # Enough for the articles of one alignment batch (500 candidate pairs), a few MB.
 _CACHE_SIZE = 1024
 # English function words: they carry no content, so they give no evidence of reuse.
@@ -83,6 +86,15 @@ class Entries:
 
 
 def _entries(terms: np.ndarray, sentence: np.ndarray, sentences: int) -> Entries:
+    if use_kernels(len(terms), _KERNEL_MIN_TERMS):
+        from .kernels import sentence_entries
+
+        return Entries(*sentence_entries(terms, sentence, sentences))
+    return _entries_numpy(terms, sentence, sentences)
+
+
+def _entries_numpy(terms: np.ndarray, sentence: np.ndarray, sentences: int) -> Entries:
+    """:func:`_entries` with numpy (:func:`dedup.kernels.sentence_entries` is the compiled form)."""
     order = np.lexsort((terms, sentence))
     s, t = sentence[order], terms[order]
     first, count = groups((s[1:] != s[:-1]) | (t[1:] != t[:-1])) if len(t) else (order, order)

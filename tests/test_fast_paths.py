@@ -1,18 +1,33 @@
-"""The vectorised alignment helpers against slow, obviously correct forms of the same thing."""
+"""The vectorised alignment helpers against slow, obviously correct forms of the same thing.
+
+Every test runs twice: with the numpy code, and with the compiled kernels (:mod:`dedup.kernels`)
+that take its place in a process that runs them.
+"""
 
 from __future__ import annotations
 
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
-from dedup import align, chains, paraphrase, sentences
+from dedup import align, chains, compiled, paraphrase, sentences
 from dedup.arrays import equal_pairs, ranks
 from dedup.normalize import tokenize_array
 
-PROPERTY = settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+# (The fixture below only sets which code runs: it need not be reset between examples.)
+PROPERTY = settings(max_examples=200, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+
+@pytest.fixture(autouse=True, params=["numpy", "kernels"])
+def code_path(request, monkeypatch):
+    monkeypatch.setattr(compiled, "_started", request.param == "kernels")
+    sentences._features_cache.clear()  # features made by the other path must not serve this one
+    yield request.param
+    sentences._features_cache.clear()
 small_ints = st.lists(st.integers(0, 6), max_size=30).map(lambda xs: np.array(xs, dtype=np.uint64))
 WORDS = ["Mr", "U.S", "farm", "farmers", "the", "rice", "grew", "plots", "a", "Dr", "food", "it", "No", "2024", "e.g"]
 GAPS = [" ", " ", " ", ". ", ".\" ", "? ", "! ", "; ", ": ", ".\n", "\n\n", ", ", " (", ") ", ".)", "...", ". . ", " . ", "  .\" ", ", . ", " ;\n"]
@@ -75,6 +90,7 @@ def _chain_seeds_slow(points: np.ndarray, reach: int) -> list[list[tuple[int, in
 
 @PROPERTY
 @given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30), st.integers(1, 8)), max_size=30), st.integers(0, 6))
+@example(runs=[(0, 2, 1), (2, 0, 1), (3, 3, 1)], reach=6)  # (3, 3) costs both chains 5: the oldest takes it
 def test_chains_match_searching_every_open_chain(runs, reach):
     diagonals = {(i + t, j + t) for i, j, length in runs for t in range(length)}  # copied passages
     points = np.array(sorted(diagonals), dtype=np.int64).reshape(-1, 2)

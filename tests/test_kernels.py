@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import compiled, kernels, normalize
+from dedup.arrays import equal_pairs
 from dedup.candidates import _CONTENT_WEIGHT, _text_shingles_numpy
 from dedup.lsh import _BAND_WEIGHT, _ROW_MULTIPLIERS, _band_keys_numpy, band_keys
 from dedup.normalize import key_hash, tokenize, tokenize_array
@@ -112,8 +114,6 @@ def test_shingle_kernel_equals_the_numpy_shingles(words, size, seed):
 @settings(max_examples=20, deadline=None)
 @given(n=st.integers(0, 3000), seed=st.integers(0, 2**32 - 1))
 def test_key_filter_kernel_sets_the_numpy_bits(n, seed):
-    from unittest import mock
-
     from dedup.store import keyfilter
 
     rng = np.random.default_rng(seed)
@@ -144,3 +144,103 @@ def test_json_integers_writes_what_json_writes(values):
     out = np.empty(21 * len(array) + 2, dtype=np.uint8)
     text = out[: json_integers(array, out)].tobytes().decode("ascii")
     assert text == json.dumps(array.tolist(), separators=(",", ":"))
+
+
+small_keys = st.lists(st.integers(1, 12), max_size=40).map(lambda xs: np.array(xs, dtype=np.uint64))
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(small_keys, small_keys)
+def test_alignment_set_kernels_equal_the_numpy_forms(xs, ys):
+    from dedup.context import first_places
+    from dedup.edges import word_dice
+
+    with_kernels = 2 * kernels.multiset_shared(xs, ys) / (len(xs) + len(ys)) if len(xs) and len(ys) else 0.0
+    with mock.patch.object(compiled, "_started", False):
+        assert with_kernels == word_dice(xs, ys)
+    keys, first = kernels.first_place_keys(xs)
+    expected = first_places(xs, np.arange(len(xs)))
+    assert keys.tolist() == expected[:, 0].tolist() and first.tolist() == expected[:, 1].tolist()
+    ux, uy = np.unique(xs), np.unique(ys)
+    _, in_x, in_y = np.intersect1d(ux, uy, assume_unique=True, return_indices=True)
+    assert [a.tolist() for a in kernels.sorted_intersection(ux, uy)] == [in_x.tolist(), in_y.tolist()]
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(st.lists(st.integers(0, 200), max_size=30), st.integers(1, 3), st.integers(0, 60), st.integers(1, 4))
+def test_close_runs_kernel_equals_the_numpy_form(places, count, within, apart):
+    from dedup import context
+
+    places = np.array(places, dtype=np.int64)
+    with mock.patch.object(context, "_APART", apart):
+        expected = context._close_runs(np.zeros(len(places), dtype=np.int64), places, 1, count, within)[0]
+    assert kernels.close_runs(places, count, within, apart, context._PLACE_LIMIT) == expected
+
+
+@st.composite
+def sentence_entries(draw):
+    """A text's content words (terms of a small vocabulary) and their ascending sentences."""
+    sentences_count = draw(st.integers(1, 6))
+    words = draw(st.lists(st.tuples(st.integers(0, sentences_count - 1), st.integers(1, 9)), max_size=40))
+    words.sort(key=lambda w: w[0])
+    sentence = np.array([s for s, _ in words], dtype=np.int64)
+    return np.array([t for _, t in words], dtype=np.uint64), sentence, sentences_count
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(sentence_entries(), sentence_entries(), st.booleans())
+def test_paraphrase_kernels_equal_the_numpy_forms(a, b, dense):
+    from dedup import paraphrase, sentences
+
+    ea, eb = sentences._entries_numpy(*a), sentences._entries_numpy(*b)
+    for ours, numpy_form in ((kernels.sentence_entries(*a), ea), (kernels.sentence_entries(*b), eb)):
+        assert [x.tolist() for x in ours] == [getattr(numpy_form, f).tolist() for f in sentences.Entries.__dataclass_fields__]
+    rng = np.random.default_rng(len(a[0]) * 100 + len(b[0]))
+    ua, ub = rng.random(len(ea.term)), rng.random(len(eb.term))
+    width, size = b[2], a[2] * b[2]
+    p, q = equal_pairs(ea.term, eb.term, order=eb.by_term)
+    expected = paraphrase._tally(ea.sentence[p] * width + eb.sentence[q], ua[p] * ub[q], size)
+    found = kernels.sentence_tally(ea.term, ea.sentence, ua, eb.term, eb.sentence, ub, eb.by_term, width, size,
+                                   size if dense else 0)
+    assert [x.tolist() for x in found] == [x.tolist() for x in expected]  # the same sums, bit for bit
+    fa = sentences.TextFeatures(np.arange(a[2] + 1), a[0], a[1], ea)
+    fb = sentences.TextFeatures(np.arange(b[2] + 1), b[0], b[1], eb)
+    with mock.patch.object(compiled, "_started", False):
+        numpy_pair = paraphrase._pair(fa, fb)
+    with mock.patch.object(compiled, "_started", True):
+        kernel_pair = paraphrase._pair(fa, fb)
+    for field in ("codes_a", "codes_b", "isf"):
+        assert getattr(kernel_pair, field).tolist() == getattr(numpy_pair, field).tolist()
+
+
+WORDS = ("farmers grew rice on small plots near the river and they still relied on good harvests for food "
+         "while prices rose 12 pct in March the ministry said on Tuesday").split()
+
+
+@st.composite
+def reworded_pairs(draw):
+    """Two texts of the same words: pieces of one reused in the other, some edited or reordered."""
+    def sentence():
+        words = draw(st.lists(st.sampled_from(WORDS), min_size=3, max_size=14))
+        return " ".join(words).capitalize() + draw(st.sampled_from([". ", ".\n", "; ", "? "]))
+    a = [sentence() for _ in range(draw(st.integers(1, 12)))]
+    b = [draw(st.sampled_from([s, s.replace(" the ", " a "), s[::-1], sentence()])) for s in a]
+    return "".join(a), "".join(draw(st.permutations(b)))
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(reworded_pairs())
+def test_alignment_with_the_kernels_equals_alignment_with_numpy(texts):
+    from dedup import sentences
+    from dedup.config import Config
+    from dedup.detect import compare_documents, prepare_many
+    from dedup.models import Article
+
+    config = Config(shingle_size=3, min_passage_words=4, paraphrase_min_words=4, min_fragment_words=6)
+    found = []
+    for started in (False, True):
+        sentences._features_cache.clear()
+        with mock.patch.object(compiled, "_started", started):
+            a, b = prepare_many([Article(id=str(n), text=t) for n, t in enumerate(texts)], config)
+            found.append(compare_documents(a, b, config, reworded=True))
+    assert found[0] == found[1]
