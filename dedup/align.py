@@ -156,10 +156,11 @@ def _matched_extension(a: list, b: list, max_gap: int) -> tuple[int, int, int]:
     return 0, 0, 0
 
 
-def _extend(span: Span, ha: list, hb: list, reach: int, max_gap: int) -> Span:
+def _extend(span: Span, ha: np.ndarray, hb: np.ndarray, reach: int, max_gap: int) -> Span:
     """Grow a span at both edges over nearby words that still match (edits near passage edges)."""
-    before = _extension(ha[max(0, span.a0 - reach) : span.a0][::-1], hb[max(0, span.b0 - reach) : span.b0][::-1], max_gap)
-    after = _extension(ha[span.a1 : span.a1 + reach], hb[span.b1 : span.b1 + reach], max_gap)
+    before = _extension(ha[max(0, span.a0 - reach) : span.a0][::-1].tolist(),
+                        hb[max(0, span.b0 - reach) : span.b0][::-1].tolist(), max_gap)
+    after = _extension(ha[span.a1 : span.a1 + reach].tolist(), hb[span.b1 : span.b1 + reach].tolist(), max_gap)
     return Span(span.a0 - before[0], span.a1 + after[0], span.b0 - before[1], span.b1 + after[1],
                 span.hit_a + before[2] + after[2], span.hit_b + before[2] + after[2])
 
@@ -200,10 +201,9 @@ def exact_spans(text_a: str, tokens_a, text_b: str, tokens_b, points: np.ndarray
     if len(points) == 0:
         return []
     chains = chain_seeds(points, reach=max_gap_words + k)
-    ha, hb = tokens_a.hashes.tolist(), tokens_b.hashes.tolist()
     spans = []
     for chain in _select(chains, k, len(tokens_a), len(tokens_b)):
-        span = _extend(_chain_span(chain, k), ha, hb, reach=max_gap_words + k, max_gap=3)
+        span = _extend(_chain_span(chain, k), tokens_a.hashes, tokens_b.hashes, reach=max_gap_words + k, max_gap=3)
         spans.append(_trim(span, text_a, tokens_a, text_b, tokens_b))
     return spans
 

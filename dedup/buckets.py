@@ -17,7 +17,7 @@ import numpy as np
 from .arrays import groups, ranks, split_by_count
 from .candidates import KEY_MASK, OWNER_MASK, sorted_unique, tiers
 from .config import Config
-from .context import MAX_HOLDERS, MIN_SHARED, first_places, together, triple_set
+from .context import MAX_HOLDERS, MIN_SHARED, together, triple_set
 from .context import triple_places as context_places
 from .detect import _MIN_SHARED_SHINGLES, Document, _shared
 from .lsh import band_keys
@@ -59,8 +59,13 @@ def triple_places(document: Document) -> np.ndarray:
     """A document's stored context triple keys, sorted, with the place each first stands at
     (:func:`dedup.context.triple_places`) in the low bits (int64; what the stores keep)."""
     keys, places = context_places(document.article.text, document.tokens)
-    entries = first_places((_stored_triples(keys) & KEY_MASK), places)  # masked keys may meet: the first counts
-    return (entries[:, 0] | np.minimum(entries[:, 1], OWNER_MASK)).view(np.int64)
+    stored = _stored_triples(keys) & KEY_MASK  # sorted, as the keys are: both steps keep their order
+    if len(stored) == 0:
+        return stored.view(np.int64)
+    starts = np.flatnonzero(np.r_[True, stored[1:] != stored[:-1]])
+    if len(starts) < len(stored):  # masked keys may meet: the first place counts
+        stored, places = stored[starts], np.minimum.reduceat(places, starts)
+    return (stored | np.minimum(places.astype(np.uint64), OWNER_MASK)).view(np.int64)
 
 
 def is_triple(keys: np.ndarray) -> np.ndarray:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import xxhash
 
-from .arrays import groups
+from .arrays import groups, sorted_unique
 from .compiled import use_kernels
 from .normalize import Tokens, normalize_token, tokenize_array
 
@@ -142,15 +142,20 @@ def _boundaries(text: str, tokens: Tokens) -> np.ndarray:
     inside = (t >= 0) & (t < count - 1)
     t, marks = t[inside], marks[inside]
     opening = ends[t] == marks  # the mark opens the gap after token t
-    cuts = after[(after >= 0) & (after < count - 1)].tolist()
-    for token, mark in zip(t[opening].tolist(), marks[opening].tolist()):
+    # A word of more than three characters is no abbreviation: only the short ones are looked at.
+    closed, opening_marks = t[opening], marks[opening]
+    short = ends[closed] - starts[closed] <= 3
+    cuts = [after[(after >= 0) & (after < count - 1)], closed[~short]]
+    looked_at = []
+    for token, mark in zip(closed[short].tolist(), opening_marks[short].tolist()):
         word = text[starts[token] : ends[token]]
-        if not (len(word) <= 3 and (word[:1].isupper() or "." in word)) or text[mark] in "!?;:":
-            cuts.append(token)
+        if not (word[:1].isupper() or "." in word) or text[mark] in "!?;:":
+            looked_at.append(token)
     spaced = ~opening & (marks < starts[t + 1])  # the mark stands further into the gap
-    cuts.extend(token for token, mark in zip(t[spaced].tolist(), marks[spaced].tolist())
-                if text[ends[token] : mark].isspace())
-    return np.unique(np.array([-1, *cuts, count - 1], dtype=np.int64)) + 1
+    looked_at.extend(token for token, mark in zip(t[spaced].tolist(), marks[spaced].tolist())
+                     if text[ends[token] : mark].isspace())
+    ends_at = np.concatenate([np.array([-1, count - 1, *looked_at], dtype=np.int64), *cuts])
+    return sorted_unique(ends_at) + 1
 
 
 def _boundaries_slow(text: str, tokens: Tokens) -> np.ndarray:

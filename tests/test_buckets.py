@@ -85,3 +85,17 @@ def test_a_dropped_pair_is_one_alignment_rejects(words_a, words_b):
     a, b = _document(" ".join(words_a), "a"), _document(" ".join(words_b), "b")
     if not may_pair(a, shingle_tops(a), shingle_tops(b)):
         assert compare_documents(a, b, Config(), keep_order=True) is None
+
+
+def test_stored_triples_that_meet_once_masked_keep_the_first_place():
+    from dedup.buckets import triple_places
+    from dedup.candidates import KEY_MASK, OWNER_MASK
+
+    document = prepare(to_article({"id": "a", "text": "Regional authorities closed the crossing to freight."}, Config()),
+                       Config())
+    low = np.uint64(1 << 20)  # below the kept top bits once stored (shifted by two, masked)
+    keys = np.array([7 << 40, (7 << 40) + low, 9 << 40], dtype=np.uint64)  # sorted; the first two meet
+    document.tokens.memo["triple_places"] = (keys, np.array([12, 3, 5], dtype=np.int64))
+    stored = triple_places(document).view(np.uint64)
+    assert (stored & OWNER_MASK).tolist() == [3, 5]  # the smaller place of the two that met
+    assert len(np.unique(stored & KEY_MASK)) == 2
