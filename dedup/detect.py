@@ -205,6 +205,31 @@ def compare_documents(a: Document, b: Document, config: Config, *, keep_order: b
                 passages=tuple(passages))
 
 
+# Two pairs that run every alignment kernel once: a reworded paragraph beside a copied sentence,
+# and one stock phrase beside a sentence that shares only context triples.
+_WARM_UP = (
+    ("The central bank raised its main interest rate by half a point on Tuesday, citing inflation that has stayed "
+     "above its target for two years. Markets had expected a smaller move. The governor said further increases "
+     "could follow if prices kept rising, and that the bank would watch wages closely.",
+     "The central bank raised its main interest rate by half a point on Tuesday, citing inflation that has stayed "
+     "above its target for two years. Traders had expected a smaller step. Further increases could follow should "
+     "prices keep rising, the governor said, adding that the bank would watch wages closely."),
+    ("Officials said in a statement on Monday that the harbour would reopen. Regional authorities closed the "
+     "crossing to freight traffic until bridge repairs end.",
+     "The minister said in a statement on Monday that talks would resume. Freight traffic: the crossing was closed "
+     "by regional authorities, and bridge repairs end soon."),
+)
+
+
+def _load_alignment_kernels(config: Config) -> None:
+    """Align two small pairs with the compiled kernels, so that they are loaded (on a machine's
+    first run, compiled) once, before the worker processes fork, as :func:`load_kernels` does for
+    signing; each worker would otherwise load them, or on a first run compile them, itself."""
+    for n, texts in enumerate(_WARM_UP):
+        a, b = prepare_many([Article(id=f"{n}{side}", text=text) for side, text in zip("ab", texts)], config)
+        compare_documents(a, b, config, reworded=True)
+
+
 def _reworded(a: Document, b: Document) -> bool:
     """Whether the context triples two articles share stand together: the rule of reworded reuse
     (every few words edited, the content words kept together) for a corpus of the two."""
@@ -382,6 +407,7 @@ def _zip_chunks(pool, intake: Intake, records: Iterable[Any]):
 
     if len(ahead) > 1:  # the chunks go to worker processes: load the kernels once, before they fork
         load_kernels(ahead[0][2])
+        _load_alignment_kernels(ahead[0][2])
     for chunk in ordered_map(pool.for_tasks(len(ahead) > 1), sign_chunk, remember()):
         yield chunk, calls.popleft()
 

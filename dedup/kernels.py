@@ -14,7 +14,7 @@ signatures.
 
 The machine code is cached (``cache=True``) next to this file in ``__pycache__`` or, where
 that is read-only, in numba's cache directory for the user (``NUMBA_CACHE_DIR`` overrides
-both), so only a machine's first run compiles (about ten seconds); without any writable place
+both), so only a machine's first run compiles (about 15 seconds); without any writable place
 the kernels compile in every process that loads them. ``nogil=True``: threads may share them.
 """
 
@@ -25,8 +25,10 @@ import numpy as np
 
 from .normalize import _DIGIT, _DROP, _JOINER, _PERIOD, _WORD
 
-__all__ = ["band_keys", "chain_points", "filter_keys", "insert_terms", "json_integers", "lookup_terms", "seed_points",
-           "sentence_tally", "sign_documents", "sign_windows", "text_shingles", "tokenize_codes"]
+__all__ = ["band_keys", "chain_points", "close_runs", "filter_keys", "first_place_keys", "insert_terms",
+           "joint_codes", "json_integers", "lookup_terms", "multiset_shared", "seed_points", "sentence_entries",
+           "sentence_tally", "sign_documents", "sign_windows", "sorted_intersection", "text_shingles",
+           "tokenize_codes"]
 
 _COMMA = ord(",")
 _M1, _M2 = np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
