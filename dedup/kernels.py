@@ -521,18 +521,7 @@ def sentence_tally(term_a, sentence_a, weight_a, term_b, sentence_b, weight_b, b
 def multiset_shared(xs, ys):
     """How many words two word lists share, taken as multisets (each word counted as often as
     the list holding it fewer times holds it): :func:`dedup.edges.word_dice`'s numerator."""
-    a, b = np.sort(xs), np.sort(ys)
-    p = q = shared = 0
-    while p < len(a) and q < len(b):
-        if a[p] < b[q]:
-            p += 1
-        elif b[q] < a[p]:
-            q += 1
-        else:
-            shared += 1
-            p += 1
-            q += 1
-    return shared
+    return len(sorted_intersection(np.sort(xs), np.sort(ys))[0])
 
 
 @_jit
@@ -607,9 +596,9 @@ def joint_codes(vocab_a, frequency_a, vocab_b, frequency_b, terms_a, terms_b):
 
 @_jit
 def sorted_intersection(xs, ys):
-    """Where the values two sorted arrays of distinct values share stand in each: index
-    arrays ``(in_x, in_y)`` in ascending value order (``np.intersect1d(..., assume_unique=True,
-    return_indices=True)`` without the values)."""
+    """Where the values two sorted arrays share stand in each: index arrays ``(in_x, in_y)`` in
+    ascending value order (for arrays of distinct values, ``np.intersect1d(...,
+    assume_unique=True, return_indices=True)`` without the values; repeats pair off one by one)."""
     in_x = np.empty(min(len(xs), len(ys)), dtype=np.int64)
     in_y = np.empty(len(in_x), dtype=np.int64)
     p = q = n = 0
