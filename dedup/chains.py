@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .arrays import groups, ranks
-from .compiled import use_kernels
+from .compiled import PAIR_MINIMUM, use_kernels
 
 __all__ = ["Chain", "chain_seeds", "seeds"]
 
@@ -19,9 +19,6 @@ __all__ = ["Chain", "chain_seeds", "seeds"]
 _MAX_SEED_MULTIPLICITY = 16
 # Fewer seeds than this are chained one by one, without looking for diagonal runs first.
 _FEW_SEEDS = 8
-# Pairs this large (shingles of both texts) are seeded and chained by the compiled kernels (see
-# dedup.compiled); smaller ones too once this process runs them.
-_KERNEL_MIN_SHINGLES = 1 << 16
 
 
 def seeds(shingles_a: np.ndarray, shingles_b: np.ndarray) -> np.ndarray:
@@ -30,7 +27,7 @@ def seeds(shingles_a: np.ndarray, shingles_b: np.ndarray) -> np.ndarray:
     A shingle found ``m`` times in A and ``n`` times in B gives no seeds when ``m * n`` exceeds
     the boilerplate guard.
     """
-    if use_kernels(len(shingles_a) + len(shingles_b), _KERNEL_MIN_SHINGLES):
+    if use_kernels(len(shingles_a) + len(shingles_b), PAIR_MINIMUM):
         from .kernels import seed_points
 
         return seed_points(shingles_a, shingles_b, _MAX_SEED_MULTIPLICITY)
@@ -100,7 +97,7 @@ def chain_seeds(points: np.ndarray, reach: int) -> list[Chain]:
     its chain (its seeds fill the diagonal up to the one being placed), so judging the chain by
     the run's end gives the same choices.
     """
-    if use_kernels(2 * len(points), _KERNEL_MIN_SHINGLES):
+    if use_kernels(2 * len(points), PAIR_MINIMUM):
         from .kernels import chain_points
 
         runs, table = chain_points(points, reach, _FEW_SEEDS)

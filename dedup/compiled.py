@@ -9,7 +9,12 @@ bit-identical results (tests hold them equal on random inputs).
 
 from __future__ import annotations
 
-__all__ = ["start", "use_kernels"]
+__all__ = ["PAIR_MINIMUM", "start", "use_kernels"]
+
+# Alignment's steps (seeds, chains, sentence entries, set comparisons) meet one pair of texts at a
+# time: a pair this large (in each step's unit: shingles, words, entries or triples of both texts)
+# is worth loading the kernels for; smaller pairs run them once this process has loaded them.
+PAIR_MINIMUM = 1 << 16
 
 _started = False  # whether this process has run a kernel (and so paid for loading them)
 

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from .arrays import groups, sorted_unique, unpack_pairs
-from .compiled import use_kernels
+from .compiled import PAIR_MINIMUM, use_kernels
 from .normalize import Tokens, fmix64_array
 from .sentences import content_terms
 from .spill import PartitionedKeys
@@ -84,7 +84,7 @@ def triple_places(text: str, tokens: Tokens) -> tuple[np.ndarray, np.ndarray]:
     of its first content word among the text's content words); kept in ``tokens.memo``."""
     def make() -> tuple[np.ndarray, np.ndarray]:
         found = _text_triples(text, tokens)
-        if use_kernels(len(found), _KERNEL_MIN_TRIPLES):
+        if use_kernels(len(found), PAIR_MINIMUM):
             from .kernels import first_place_keys
 
             return first_place_keys(found)
@@ -101,7 +101,7 @@ def shared_triples(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens)
 
 def _shared_at(keys_a: np.ndarray, keys_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Where the keys two sorted arrays of distinct keys share stand in each."""
-    if use_kernels(len(keys_a) + len(keys_b), _KERNEL_MIN_TRIPLES):
+    if use_kernels(len(keys_a) + len(keys_b), PAIR_MINIMUM):
         from .kernels import sorted_intersection
 
         return sorted_intersection(keys_a, keys_b)
@@ -132,9 +132,6 @@ _TOGETHER_RUNS = 2
 _TOGETHER_WITHIN = 40
 _APART = 3
 _PLACE_LIMIT = (1 << 24) - 1  # places beyond count as this one (texts of 16 million content words)
-# Texts with this many triples are compared by the compiled kernels (see dedup.compiled); smaller
-# ones too once this process runs them.
-_KERNEL_MIN_TRIPLES = 1 << 16
 
 
 def together(group: np.ndarray, places_a: np.ndarray, places_b: np.ndarray, groups_count: int,
@@ -185,7 +182,7 @@ def shared_together(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens
     keys_a, places_a = triple_places(text_a, tokens_a)
     keys_b, places_b = triple_places(text_b, tokens_b)
     in_a, in_b = _shared_at(keys_a, keys_b)
-    if use_kernels(len(keys_a) + len(keys_b), _KERNEL_MIN_TRIPLES):
+    if use_kernels(len(keys_a) + len(keys_b), PAIR_MINIMUM):
         from .kernels import close_runs
 
         return (close_runs(places_a[in_a], count, within, _APART, _PLACE_LIMIT)

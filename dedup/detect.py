@@ -25,7 +25,7 @@ from .candidates import (KEY_MASK, OWNER_MASK, candidate_pairs, first_holder_pai
                          sorted_unique, tiers, unique_pairs)
 from .context import derive_joined, shared_together, spilled_first_holders, spilled_triple_pairs
 from .cluster import cluster_articles, cluster_passages
-from .compiled import use_kernels
+from .compiled import PAIR_MINIMUM, use_kernels
 from .config import Config, resolve
 from .copies import (date_key, exact_copies, near_copies, with_representative_pairs, without_member_keys,
                      without_member_pairs)
@@ -48,9 +48,6 @@ REPORT_VERSION = 1
 # saves a quarter of the alignment work. Such a pair is aligned only if it shares context triples
 # as a reworded pair does (in PAN 2013 03, 47 of 503 tuning pairs share fewer than 2 shingles).
 _MIN_SHARED_SHINGLES = 2
-# Pairs of documents with this many distinct shingles are verified by the compiled kernel (see
-# dedup.compiled); smaller ones too once this process runs it.
-_KERNEL_MIN_SHINGLES = 1 << 16
 
 
 @dataclass(frozen=True, eq=False)
@@ -148,7 +145,7 @@ def _shared(xs: np.ndarray, ys: np.ndarray) -> int:
     small, large = (xs, ys) if len(xs) <= len(ys) else (ys, xs)
     if len(small) == 0:
         return 0
-    if use_kernels(len(xs) + len(ys), _KERNEL_MIN_SHINGLES):
+    if use_kernels(len(xs) + len(ys), PAIR_MINIMUM):
         from .kernels import sorted_intersection
 
         return len(sorted_intersection(xs, ys)[0])

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .compiled import use_kernels
+from .compiled import PAIR_MINIMUM, use_kernels
 from .sentences import TextFeatures
 
 __all__ = ["GROW_DICE", "MIN_DICE", "SNAP_WORDS", "VERBATIM", "widen", "word_dice"]
@@ -49,9 +49,6 @@ VERBATIM = 0.95
 # A widened passage must still have this Dice of its two sides' words, or it keeps its edges: a
 # short passage is not stretched over sentences it shares little of (PAN 2013 04 -0.002 plagdet).
 MIN_DICE = 0.5
-# Word lists this long are compared by the compiled kernel (see dedup.compiled); shorter ones too
-# once this process runs it.
-_KERNEL_MIN_WORDS = 1 << 16
 
 
 def word_dice(xs: np.ndarray, ys: np.ndarray) -> float:
@@ -62,7 +59,7 @@ def word_dice(xs: np.ndarray, ys: np.ndarray) -> float:
     """
     if len(xs) == 0 or len(ys) == 0:
         return 0.0
-    if use_kernels(len(xs) + len(ys), _KERNEL_MIN_WORDS):
+    if use_kernels(len(xs) + len(ys), PAIR_MINIMUM):
         from .kernels import multiset_shared
 
         return 2 * multiset_shared(xs, ys) / (len(xs) + len(ys))

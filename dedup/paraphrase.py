@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .arrays import equal_pairs
-from .compiled import use_kernels
+from .compiled import PAIR_MINIMUM, use_kernels
 from .normalize import Tokens
 from .sentences import Entries, TextFeatures, features
 
@@ -125,9 +125,6 @@ def _unit_rows(f: TextFeatures, isf: np.ndarray) -> np.ndarray:
 
 # Sentence pairs are tallied in a dense table up to this size, and by sorting beyond it.
 _DENSE_CELLS = 1 << 16
-# Pairs of texts with this many entries are tallied by the compiled kernel (see dedup.compiled);
-# smaller ones too once this process runs it.
-_KERNEL_MIN_ENTRIES = 1 << 16
 
 
 def _tally(cells: np.ndarray, weights: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -159,7 +156,7 @@ def _seeds(fa: TextFeatures, fb: TextFeatures, min_cosine: float, min_dice: floa
     isf_b = np.log(total / np.maximum(_frequency(eb, ea), 1))
     ua, ub = _unit_rows(fa, isf_a), _unit_rows(fb, isf_b)
     width = fb.sentences
-    if use_kernels(len(ea.term) + len(eb.term), _KERNEL_MIN_ENTRIES):
+    if use_kernels(len(ea.term) + len(eb.term), PAIR_MINIMUM):
         from .kernels import sentence_tally
 
         cells, cos, shared = sentence_tally(ea.term, ea.sentence, ua, eb.term, eb.sentence, ub, eb.by_term, width,
@@ -179,7 +176,7 @@ def _seeds(fa: TextFeatures, fb: TextFeatures, min_cosine: float, min_dice: floa
 def _pair(fa: TextFeatures, fb: TextFeatures) -> _Pair:
     """Both texts' content words as codes of their joint vocabulary, with its isf."""
     ea, eb = fa.entries, fb.entries
-    if use_kernels(len(fa.terms) + len(fb.terms), _KERNEL_MIN_ENTRIES):
+    if use_kernels(len(fa.terms) + len(fb.terms), PAIR_MINIMUM):
         from .kernels import joint_codes
 
         codes_a, codes_b, df = joint_codes(ea.vocab, ea.frequency, eb.vocab, eb.frequency, fa.terms, fb.terms)

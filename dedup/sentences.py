@@ -15,7 +15,7 @@ import numpy as np
 import xxhash
 
 from .arrays import groups, sorted_unique
-from .compiled import use_kernels
+from .compiled import PAIR_MINIMUM, use_kernels
 from .normalize import Tokens, normalize_token, tokenize_array
 
 __all__ = ["TextFeatures", "content_terms", "features", "stem"]
@@ -32,9 +32,6 @@ _LINE_BREAK = re.compile(r"\n")
 _SPACED_END = re.compile(r"\s+[.!?;:][\"'”’)\]]*\s")
 _SUFFIXES = ("ingly", "ings", "ing", "edly", "ed", "ies", "es", "ly", "s")
 _STEM_CHARS = 6
-# Texts with this many content words get their entries from the compiled kernel (see
-# dedup.compiled); shorter ones too once this process runs it.
-_KERNEL_MIN_TERMS = 1 << 16
 # Enough for the articles of one alignment batch (500 candidate pairs), a few MB.
 _CACHE_SIZE = 1024
 # English function words: they carry no content, so they give no evidence of reuse.
@@ -86,7 +83,7 @@ class Entries:
 
 
 def _entries(terms: np.ndarray, sentence: np.ndarray, sentences: int) -> Entries:
-    if use_kernels(len(terms), _KERNEL_MIN_TERMS):
+    if use_kernels(len(terms), PAIR_MINIMUM):
         from .kernels import sentence_entries
 
         return Entries(*sentence_entries(terms, sentence, sentences))
