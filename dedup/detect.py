@@ -218,10 +218,14 @@ _WARM_UP = (
 )
 
 
-def _load_alignment_kernels(config: Config) -> None:
+def _load_alignment_kernels() -> None:
     """Align two small pairs with the compiled kernels, so that they are loaded (on a machine's
     first run, compiled) once, before the worker processes fork, as :func:`load_kernels` does for
-    signing; each worker would otherwise load them, or on a first run compile them, itself."""
+    signing; each worker would otherwise load them, or on a first run compile them, itself.
+
+    With the default settings, whatever the scan's: the kernels depend only on the types of their
+    arguments, and with a scan's longer shingles these texts would hold none."""
+    config = Config()
     for n, texts in enumerate(_WARM_UP):
         a, b = prepare_many([Article(id=f"{n}{side}", text=text) for side, text in zip("ab", texts)], config)
         compare_documents(a, b, config, reworded=True)
@@ -404,7 +408,7 @@ def _zip_chunks(pool, intake: Intake, records: Iterable[Any]):
 
     if len(ahead) > 1:  # the chunks go to worker processes: load the kernels once, before they fork
         load_kernels(ahead[0][2])
-        _load_alignment_kernels(ahead[0][2])
+        _load_alignment_kernels()
     for chunk in ordered_map(pool.for_tasks(len(ahead) > 1), sign_chunk, remember()):
         yield chunk, calls.popleft()
 

@@ -157,3 +157,18 @@ def test_a_batch_is_prepared_as_each_article_alone():
                      lambda text, tokens: triple_places(text, tokens)[1]):
             assert np.array_equal(made(article.text, together.tokens), made(article.text, alone.tokens))
     assert "terms" in prepare_many(articles, Config())[0].tokens.memo  # made with the batch
+
+
+def test_a_scan_of_several_chunks_with_the_longest_shingles_runs(monkeypatch):
+    """Several chunks load the kernels before the workers fork, aligning two warm-up pairs: with
+    the default settings, since with 50-word shingles those short texts hold none."""
+    from dedup import compiled, detect
+    from dedup.config import Config
+
+    monkeypatch.setattr(compiled, "_started", compiled._started)  # restored afterwards
+    monkeypatch.setattr(detect, "_CHUNK", 2)
+    words = " ".join(f"word{i}" for i in range(60))
+    articles = [{"id": str(n), "text": f"{words} and story {n} ends here."} for n in range(5)]
+    result = detect.scan(articles, Config(shingle_size=50, min_passage_words=50, workers=1))
+    assert compiled._started
+    assert len(result.pairs) == 10 and all(p.passages for p in result.pairs)  # every two share the 60 words

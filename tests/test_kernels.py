@@ -250,8 +250,8 @@ def test_a_scan_loads_every_alignment_kernel_before_its_workers_fork():
     """The warm-up pairs run each alignment kernel, so that forked workers inherit them all."""
     alignment = ["chain_points", "close_runs", "first_place_keys", "joint_codes", "multiset_shared", "seed_points",
                  "sentence_entries", "sentence_tally", "sorted_intersection"]
-    code = ("from dedup import compiled, detect, kernels; from dedup.config import Config; compiled.start(); "
-            "detect._load_alignment_kernels(Config()); "
+    code = ("from dedup import compiled, detect, kernels; compiled.start(); "
+            "detect._load_alignment_kernels(); "
             f"print([n for n in {alignment!r} if not getattr(kernels, n).signatures])")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
