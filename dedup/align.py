@@ -25,7 +25,7 @@ from .context import MIN_SHARED, shared_together, shared_triples
 from .edges import widen, word_dice
 from .models import Passage
 from .paraphrase import sentence_spans
-from .sentences import content_terms, features
+from .sentences import content_terms, features, looks_abbreviated
 from .spans import Span, edited, join, meets, merge, one_place, summaries, touch
 
 __all__ = ["Chain", "align", "seeds"]
@@ -170,9 +170,7 @@ def _boundary_after(text: str, tokens, t: int) -> bool:
     gap = text[tokens.ends[t] : tokens.starts[t + 1]]
     if "\n" in gap:
         return True
-    word = text[tokens.starts[t] : tokens.ends[t]]
-    abbreviation = len(word) <= 3 and (word[:1].isupper() or "." in word)
-    return bool(_SENTENCE_END.match(gap)) and not abbreviation
+    return bool(_SENTENCE_END.match(gap)) and not looks_abbreviated(text[tokens.starts[t] : tokens.ends[t]])
 
 
 def _trim(span: Span, text_a: str, ta, text_b: str, tb, limit: int = 2) -> Span:

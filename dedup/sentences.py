@@ -18,7 +18,7 @@ from .arrays import groups, sorted_unique
 from .compiled import PAIR_MINIMUM, use_kernels
 from .normalize import Tokens, normalize_token, tokenize_array
 
-__all__ = ["TextFeatures", "content_terms", "features", "stem"]
+__all__ = ["TextFeatures", "content_terms", "features", "looks_abbreviated", "stem"]
 
 _SENTENCE_END = re.compile(r"[.!?;:][\"'”’)\]]*\s")
 # Where _SENTENCE_END matches, found in one pass (the closers and space are only looked at, so
@@ -119,6 +119,20 @@ class TextFeatures:
         return len(self.bounds) - 1
 
 
+# A word this short that starts with a capital or holds a period (``Mr``, ``U.S``, ``e.g``) may
+# be an abbreviation: a period after it does not end the sentence.
+_ABBREVIATION_CHARS = 3
+
+
+def looks_abbreviated(word: str) -> bool:
+    """Whether a period after ``word`` may close an abbreviation rather than a sentence.
+
+    >>> looks_abbreviated("Mr"), looks_abbreviated("U.S"), looks_abbreviated("it"), looks_abbreviated("Bank")
+    (True, True, False, False)
+    """
+    return len(word) <= _ABBREVIATION_CHARS and (word[:1].isupper() or "." in word)
+
+
 def _boundaries(text: str, tokens: Tokens) -> np.ndarray:
     """Token indices where a new sentence starts (always including 0 and ``len(tokens)``).
 
@@ -139,14 +153,13 @@ def _boundaries(text: str, tokens: Tokens) -> np.ndarray:
     inside = (t >= 0) & (t < count - 1)
     t, marks = t[inside], marks[inside]
     opening = ends[t] == marks  # the mark opens the gap after token t
-    # A word of more than three characters is no abbreviation: only the short ones are looked at.
+    # A longer word is no abbreviation (looks_abbreviated): only the short ones are looked at.
     closed, opening_marks = t[opening], marks[opening]
-    short = ends[closed] - starts[closed] <= 3
+    short = ends[closed] - starts[closed] <= _ABBREVIATION_CHARS
     cuts = [after[(after >= 0) & (after < count - 1)], closed[~short]]
     looked_at = []
     for token, mark in zip(closed[short].tolist(), opening_marks[short].tolist()):
-        word = text[starts[token] : ends[token]]
-        if not (word[:1].isupper() or "." in word) or text[mark] in "!?;:":
+        if not looks_abbreviated(text[starts[token] : ends[token]]) or text[mark] in "!?;:":
             looked_at.append(token)
     spaced = ~opening & (marks < starts[t + 1])  # the mark stands further into the gap
     looked_at.extend(token for token, mark in zip(t[spaced].tolist(), marks[spaced].tolist())
@@ -167,7 +180,7 @@ def _boundaries_slow(text: str, tokens: Tokens) -> np.ndarray:
             cuts.append(t + 1)
         elif _SENTENCE_END.match(gap):
             word = text[starts[t] : ends[t]]
-            if not (len(word) <= 3 and (word[:1].isupper() or "." in word)) or gap[0] in "!?;:":
+            if not looks_abbreviated(word) or gap[0] in "!?;:":
                 cuts.append(t + 1)
     cuts.append(len(starts))
     return np.unique(np.array(cuts, dtype=np.int64))
