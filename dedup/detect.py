@@ -141,14 +141,15 @@ def prepare(article: Article, config: Config) -> Document:
 
 
 def _shared(xs: np.ndarray, ys: np.ndarray) -> int:
-    """Size of the intersection of two sorted sets: binary search of the smaller in the larger."""
-    small, large = (xs, ys) if len(xs) <= len(ys) else (ys, xs)
-    if len(small) == 0:
-        return 0
+    """Size of the intersection of two sorted sets: binary search of the smaller in the larger (the
+    compiled form walks both at once)."""
     if use_kernels(len(xs) + len(ys), PAIR_MINIMUM):
         from .kernels import sorted_intersection
 
         return len(sorted_intersection(xs, ys)[0])
+    small, large = (xs, ys) if len(xs) <= len(ys) else (ys, xs)
+    if len(small) == 0:
+        return 0
     at = np.minimum(np.searchsorted(large, small), len(large) - 1)
     return int(np.count_nonzero(large[at] == small))
 
