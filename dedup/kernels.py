@@ -26,7 +26,8 @@ import numpy as np
 from .normalize import _DIGIT, _DROP, _JOINER, _PERIOD, _WORD
 
 __all__ = ["band_keys", "chain_points", "close_runs", "filter_keys", "first_place_keys", "insert_terms",
-           "joint_codes", "json_integers", "lookup_terms", "multiset_shared", "seed_points", "sentence_entries",
+           "joint_codes", "json_integers", "lookup_terms", "multiset_shared", "packed_members", "seed_points",
+           "sentence_entries",
            "sentence_tally", "sign_documents", "sign_windows", "sorted_intersection", "text_shingles",
            "tokenize_codes"]
 
@@ -304,6 +305,24 @@ def filter_keys(bits, keys, owner_bits, spread, slot_bits, hashes, mark):
             elif bits[byte] & bit == 0:
                 held[i] = False
                 break
+    return held
+
+
+@_jit
+def packed_members(entries, keys, owner):
+    """Which packed entries (``key | owner``, sorted) hold one of ``keys`` (sorted, low bits
+    zero): one walk along both, for many keys against a long run of entries, where a binary
+    search per key would read the run at random."""
+    held = np.zeros(len(entries), dtype=np.bool_)
+    key_bits = ~owner
+    k = 0
+    for i in range(len(entries)):
+        key = entries[i] & key_bits
+        while k < len(keys) and keys[k] < key:
+            k += 1
+        if k == len(keys):
+            break
+        held[i] = keys[k] == key
     return held
 
 

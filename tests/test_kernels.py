@@ -256,3 +256,21 @@ def test_a_scan_loads_every_alignment_kernel_before_its_workers_fork():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
     assert set(alignment) < set(kernels.__all__)
+
+
+packed_entries = st.lists(st.tuples(st.integers(-8, 8), st.integers(1, 5)), max_size=60)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(packed_entries, packed_entries, st.lists(st.integers(-9, 9), max_size=20))
+def test_recent_keys_found_by_one_walk_as_by_binary_searches(first, second, asked):
+    from dedup.store import sqlite
+
+    recent = sqlite._Recent()
+    recent.segments = [np.unique(np.array([(key << 24) | seq for key, seq in run], dtype=np.int64)) for run in (first, second)]
+    keys = np.unique(np.array(asked, dtype=np.int64) << 24)
+    wanted = set(keys.tolist())
+    expected = sorted(e for run in recent.segments for e in run.tolist() if e & ~sqlite._OWNER in wanted)
+    for walk in (False, True):
+        with mock.patch.object(compiled, "_started", walk), mock.patch.object(sqlite, "_WALK_RATIO", 10**9):
+            assert sorted(recent.lookup(keys).tolist()) == expected

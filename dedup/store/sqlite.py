@@ -36,8 +36,11 @@ the entries of the articles removed while it ran.
 
 Looking keys up costs a few microseconds per key too, and nearly every key of a new article is
 absent, so each merge also marks its keys in a fixed-size :class:`~dedup.store.keyfilter.KeyFilter`
-stored beside ``bands``; only the keys it may hold are looked up in the B-tree. Common context
-triples pass the filter, and most of those held by a stored article are full (held by
+stored beside ``bands``; only the keys it may hold are looked up in the B-tree. The recent keys
+are not marked in it: every key asked is looked up among them in memory (a chunk's keys by one
+walk along each sorted segment), so the B-tree is not asked for keys only recent articles hold,
+and a writer marks no bits per article (the filter a merge makes, its keys and the stored ones,
+then serves its store). Common context triples pass the filter, and most of those held by a stored article are full (held by
 :data:`~dedup.context.MAX_HOLDERS`, so they pair no newcomer): look-ups skip the ones known to be
 (:class:`~dedup.store.fullkeys.FullKeys`, stored at each merge). A removal, which can make a
 full key count again, increments ``removals``; a store that sees the count change forgets its
@@ -80,6 +83,11 @@ _OWNER = (1 << OWNER_BITS) - 1  # the low bits of a packed entry: its article's 
 _MERGE_ROWS = 1 << 17  # entries per merge transaction: about 0.1 s, which an add waiting for the lock waits at most
 _BLOB_PIECE = 1 << 22  # key filter bytes copied at once by a merge (about 1 ms holding the GIL)
 _JSON_ROWS = 1 << 14  # entries encoded at once (by json: about 3 ms holding the GIL, which a query may be waiting for)
+# The recent keys are looked up by one walk along a sorted segment and the sorted keys asked
+# (dedup.kernels.packed_members) when there are many keys (a chunk's), by a binary search per key
+# when few (a query's) against a long segment.
+_WALK_MIN_KEYS = 100_000
+_WALK_RATIO = 64
 
 APPLICATION_ID = 0x64647570  # "ddup"
 _BUSY_TIMEOUT_MS = 120_000
@@ -132,8 +140,8 @@ class _Recent:
             self.segments = [e[stored[(e & _OWNER) - self.merged]] for e in self.segments]
         self.removals = removals
 
-    def update(self, merged: int, rows: list[tuple[int, bytes]]) -> np.ndarray:
-        """Drop what is merged into bands now, add these rows; returns the entries added."""
+    def update(self, merged: int, rows: list[tuple[int, bytes]]) -> None:
+        """Drop what is merged into bands now, add these rows."""
         if merged != self.merged:
             self.segments = [e[(e & _OWNER) > merged] for e in self.segments] if merged < self.seen else []
             self.merged, self.seen = merged, max(self.seen, merged)
@@ -144,13 +152,17 @@ class _Recent:
             self.seen = rows[-1][0]
         if len(self.segments) > 8:  # a stable sort merges the sorted runs in linear time
             self.segments = [np.sort(np.concatenate(self.segments), kind="stable")]
-        return added
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
-        """The entries held for these packed keys (low bits zero), sorted."""
+        """The entries held for these packed keys (sorted, unique, low bits zero), sorted."""
         found = []
         for entries in self.segments:
-            lo = np.searchsorted(entries, keys, "left")
+            if use_kernels(len(keys), _WALK_MIN_KEYS) and len(entries) <= _WALK_RATIO * len(keys):
+                from ..kernels import packed_members
+
+                found.append(entries[packed_members(entries, keys, _OWNER)])  # a chunk's keys: one walk
+                continue
+            lo = np.searchsorted(entries, keys, "left")  # a few keys: a binary search each
             hi = np.searchsorted(entries, keys | _OWNER, "right")
             found.append(entries[np.repeat(lo, hi - lo) + ranks(hi - lo)])
         return np.concatenate(found) if found else np.empty(0, np.int64)
@@ -235,14 +247,13 @@ class SQLiteStore:
         self._depth = 0
         self._snapshot = False  # in a read transaction (see snapshot)
         self._recent = _Recent()
-        self._filter: KeyFilter | None = None
-        self._filter_mark = 0  # the merge mark the filter was read at
-        self._filter_recent = False  # whether the filter marks the recent keys too
+        self._filter: KeyFilter | None = None  # the keys in bands (not the recent ones) ...
+        self._filter_mark = 0  # ... at this merge mark
+        self._merged_filter_at: tuple[int, KeyFilter] | None = None  # the filter its last merge left, and its mark
         self._full: dict[int, FullKeys] = {}  # the known full keys of look-ups, by cap
         self._due: tuple[int, int] | str | None = None  # a merge to start (or wait for) once this write commits
         self._merger: threading.Thread | None = None  # this store's merge under way
         self._claimed = 0  # the last seq of the merge this store last claimed
-        self._merge_done = (0, 0)  # the merge mark before and after the last merge it finished (set by its thread)
         self._merge_error: Exception | None = None  # a failed merge, raised by the next write or close
         self._checkpointer: threading.Thread | None = None  # this store's checkpoint under way
         self._unchecked = 0  # articles written since this store last started a checkpoint
@@ -372,20 +383,21 @@ class SQLiteStore:
                 self._recent.update(merged, [])
                 self._recent.keep_only([r[0] for r in self._db.execute("SELECT seq FROM articles WHERE seq > ?",
                                                                        (merged,))], removals)
-            rows = self._db.execute("SELECT seq, keys FROM articles WHERE seq > ? ORDER BY seq",
-                                    (max(merged, self._recent.seen),)).fetchall()
-            held = self._held_filter(merged, rows)
-            asked = []
+            self._recent.update(merged, self._db.execute("SELECT seq, keys FROM articles WHERE seq > ? ORDER BY seq",
+                                                         (max(merged, self._recent.seen),)).fetchall())
+            in_bands = self._merged_filter(merged) if merged else None
+            asked, recent = [], []
             for keys, cap, full in requests:
                 if full is not None:
                     self._sync_full(full, cap, removals)
                     keys = keys[~full.known(keys)]
-                asked.append(keys[held.maybe_held(keys)])
+                recent.append(self._recent.lookup(keys))
+                asked.append(keys[in_bands.maybe_held(keys)] if in_bands is not None else keys[:0])
             stored = (self._stored_holders(asked, [cap for _, cap, _ in requests]) if merged
                       else [np.empty(0, np.int64) for _ in asked])
         answers = []
-        for keys, (_, cap, full), found in zip(asked, requests, stored):
-            entries = sorted_unique(np.concatenate([found, self._recent.lookup(keys)]))
+        for (_, cap, full), found, near in zip(requests, stored, recent):
+            entries = sorted_unique(np.concatenate([found, near]))
             keys, seqs = entries & ~_OWNER, entries & _OWNER  # by key, then seq (one key's entries share their sign)
             if full is not None and len(keys):
                 starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
@@ -431,31 +443,24 @@ class SQLiteStore:
         return self._db.execute("SELECT value FROM state WHERE name = 'merged'").fetchone()[0]
 
     def _merged_filter(self, merged: int) -> KeyFilter:
-        """A filter marking at least the keys in ``bands`` at merge mark ``merged``: the one in
-        memory, or the stored one when another writer has merged since."""
-        if self._filter is not None and self._filter_recent and (self._filter_mark, merged) == self._merge_done:
-            self._filter_mark = merged  # this store merged them: its filter marks them already
+        """The filter of the keys in ``bands`` at merge mark ``merged`` (the recent keys are looked
+        up in memory): the one in memory, the one this store's own merge left, or the stored one
+        when another writer has merged since."""
         if self._filter is None or self._filter_mark != merged:
-            stored = KeyFilter()
-            try:
-                for start, piece in _filter_pieces(self._db):
-                    stored.bits[start : start + len(piece)] = piece
-            except ValueError as exc:
-                raise IndexStoreError(f"{self.location}: corrupt index ({exc}); rebuild the index") from exc
-            self._filter = stored
+            left = self._merged_filter_at
+            if left is not None and left[0] == merged:
+                self._filter = left[1]  # this store merged them: its merge's filter, their keys and the stored ones
+            else:
+                stored = KeyFilter()
+                try:
+                    for start, piece in _filter_pieces(self._db):
+                        stored.bits[start : start + len(piece)] = piece
+                except ValueError as exc:
+                    raise IndexStoreError(f"{self.location}: corrupt index ({exc}); rebuild the index") from exc
+                self._filter = stored
             self._filter_mark = merged
-            self._filter_recent = False
+            self._merged_filter_at = None
         return self._filter
-
-    def _held_filter(self, merged: int, rows: list[tuple[int, bytes]]) -> KeyFilter:
-        """The filter of every key held now, merged or recent: the merged keys' filter with the
-        recent keys marked in memory too, brought up to date with ``rows``, the new articles."""
-        held = self._merged_filter(merged)
-        added = self._recent.update(merged, rows)
-        for entries in [added] if self._filter_recent else self._recent.segments:
-            held.add(entries)
-        self._filter_recent = True
-        return held
 
     def fetch_shingles(self, seqs: list[int]) -> dict[int, np.ndarray]:
         """The stored shingle sets of these articles (see :class:`~dedup.store.NewRow`), by seq."""
@@ -570,11 +575,9 @@ class SQLiteStore:
         """
         self.finish_merge()
         with self.snapshot(), self._errors("read"):
-            added = self._recent.update(self._state()[0], self._db.execute(
+            self._recent.update(self._state()[0], self._db.execute(
                 "SELECT seq, keys FROM articles WHERE seq > ? AND seq <= ? ORDER BY seq",
                 (max(merged, self._recent.seen), last)).fetchall())
-        if self._filter is not None and self._filter_recent:
-            self._filter.add(added)  # it marks every recent key read
         segments = list(self._recent.segments)
         full = {cap: (keys.removals, keys.keys()) for cap, keys in self._full.items()}
         self._claimed = last
@@ -638,16 +641,18 @@ class SQLiteStore:
                 marked = KeyFilter()  # these keys; the stored filter is added to it in _finish
                 marked.add(entries)
                 with _writing(db):
-                    self._finish(db, merged, last, entries, marked, full)
+                    if self._finish(db, merged, last, entries, marked, full):
+                        self._merged_filter_at = (last, marked)  # the stored filter as of ``last``: the writer's next
             finally:
                 db.close()
-            self._merge_done = (merged, last)
         except Exception as exc:  # reported by the next write or close (the merge is retried)
             self._merge_error = exc
 
     @staticmethod
     def _finish(db: sqlite3.Connection, merged: int, last: int, entries: np.ndarray, marked: KeyFilter,
-                full: dict[int, tuple[int, np.ndarray]]) -> None:
+                full: dict[int, tuple[int, np.ndarray]]) -> bool:
+        """Finish the merge of ``(merged, last]``; whether it did (another writer may have first),
+        leaving ``marked`` as the stored key filter."""
         stored = np.zeros(last - merged + 1, dtype=bool)  # by seq - merged: one gather, not a search per entry
         stored[[r[0] - merged for r in db.execute("SELECT seq FROM articles WHERE seq > ? AND seq <= ?",
                                                   (merged, last))]] = True
@@ -656,7 +661,7 @@ class SQLiteStore:
             db.execute("DELETE FROM bands WHERE entry IN (SELECT value FROM json_each(?))", (json.dumps(gone.tolist()),))
         state = dict(db.execute("SELECT name, value FROM state"))
         if state["merged"] >= last:
-            return  # another writer took the merge over and finished first
+            return False  # another writer took the merge over and finished first
         _store_filter(db, marked)
         removals = state.get("removals", 0)
         for cap, (known_at, keys) in full.items():  # the keys known full, with those stored by others
@@ -666,6 +671,7 @@ class SQLiteStore:
                     keys = sorted_unique(np.concatenate([keys, np.frombuffer(row[1], dtype="<i8")]))
                 db.execute("INSERT OR REPLACE INTO fullkeys VALUES (?, ?, ?)", (cap, removals, keys.astype("<i8").tobytes()))
         db.execute("UPDATE state SET value = ? WHERE name = 'merged'", (last,))
+        return True
 
     def _existing(self, ids: list[str]) -> set[str]:
         rows = self._db.execute("SELECT id FROM articles WHERE id IN (SELECT value FROM json_each(?))",
