@@ -26,7 +26,8 @@ import numpy as np
 from .normalize import _DIGIT, _DROP, _JOINER, _PERIOD, _WORD
 
 __all__ = ["band_keys", "chain_points", "close_runs", "filter_keys", "first_place_keys", "insert_terms",
-           "joint_codes", "json_integers", "lookup_terms", "multiset_shared", "packed_members", "seed_points",
+           "joint_codes", "json_integers", "lookup_terms", "multiset_shared", "packed_members", "packed_ranges",
+           "seed_points",
            "sentence_entries",
            "sentence_tally", "sign_documents", "sign_windows", "sorted_intersection", "text_shingles",
            "tokenize_codes"]
@@ -324,6 +325,36 @@ def packed_members(entries, keys, owner):
             break
         held[i] = keys[k] == key
     return held
+
+
+@_jit
+def packed_ranges(entries, sample, step, keys, owner):
+    """Where each of ``keys`` (sorted, low bits zero) has its packed entries in ``entries``
+    (sorted): ``(lo, hi)`` as ``np.searchsorted`` gives them for ``keys`` and ``keys | owner``.
+    ``sample`` is ``entries[::step]``: small enough to stay in the processor's cache, it gives
+    each key's block of ``step`` entries, read once. A binary search of millions of entries
+    reads memory at random about 23 times per key (2 ms for a query's 837 keys)."""
+    lo = np.empty(len(keys), dtype=np.int64)
+    hi = np.empty(len(keys), dtype=np.int64)
+    n = len(entries)
+    for k in range(len(keys)):
+        key = keys[k]
+        a, b = 0, len(sample)  # the first sample not below key
+        while a < b:
+            middle = (a + b) >> 1
+            if sample[middle] < key:
+                a = middle + 1
+            else:
+                b = middle
+        i = max(a - 1, 0) * step
+        while i < n and entries[i] < key:
+            i += 1
+        lo[k] = i
+        last = key | owner
+        while i < n and entries[i] <= last:
+            i += 1
+        hi[k] = i
+    return lo, hi
 
 
 @_jit

@@ -263,7 +263,7 @@ packed_entries = st.lists(st.tuples(st.integers(-8, 8), st.integers(1, 5)), max_
 
 @settings(max_examples=100, deadline=None, derandomize=True)
 @given(packed_entries, packed_entries, st.lists(st.integers(-9, 9), max_size=20))
-def test_recent_keys_found_by_one_walk_as_by_binary_searches(first, second, asked):
+def test_recent_keys_found_alike_by_binary_searches_one_walk_and_a_sample(first, second, asked):
     from dedup.store import sqlite
 
     recent = sqlite._Recent()
@@ -271,6 +271,8 @@ def test_recent_keys_found_by_one_walk_as_by_binary_searches(first, second, aske
     keys = np.unique(np.array(asked, dtype=np.int64) << 24)
     wanted = set(keys.tolist())
     expected = sorted(e for run in recent.segments for e in run.tolist() if e & ~sqlite._OWNER in wanted)
-    for walk in (False, True):
-        with mock.patch.object(compiled, "_started", walk), mock.patch.object(sqlite, "_WALK_RATIO", 10**9):
+    for started, walk_ratio in ((False, 10**9), (True, 10**9), (True, 0)):  # numpy; one walk; sampled searches
+        with (mock.patch.object(compiled, "_started", started), mock.patch.object(sqlite, "_WALK_RATIO", walk_ratio),
+              mock.patch.object(sqlite, "_SEARCH_MIN_ENTRIES", 0), mock.patch.object(sqlite, "_SAMPLE", 3)):
+            recent.segments = [np.array(run) for run in recent.segments]  # samples taken at this step
             assert sorted(recent.lookup(keys).tolist()) == expected

@@ -88,6 +88,8 @@ _JSON_ROWS = 1 << 14  # entries encoded at once (by json: about 3 ms holding the
 # when few (a query's) against a long segment.
 _WALK_MIN_KEYS = 100_000
 _WALK_RATIO = 64
+_SAMPLE = 32  # every 32nd recent entry kept apart, to find a few keys among millions (kernels.packed_ranges)
+_SEARCH_MIN_ENTRIES = 1 << 20  # (a process that runs the kernels already uses them for any segment)
 
 APPLICATION_ID = 0x64647570  # "ddup"
 _BUSY_TIMEOUT_MS = 120_000
@@ -127,7 +129,18 @@ class _Recent:
         self.seen = 0  # the last seq read
         self.merged = 0  # the merge mark when last read
         self.removals = 0  # the store's removal count when last read
-        self.segments: list[np.ndarray] = []
+        self.segments = []
+
+    @property
+    def segments(self) -> list[np.ndarray]:
+        return self._segments
+
+    @segments.setter
+    def segments(self, runs: list[np.ndarray]) -> None:
+        known = {id(run): sample for run, sample in zip(getattr(self, "_segments", []), getattr(self, "_samples", []))}
+        self._segments = list(runs)
+        self._samples = [known[id(run)] if id(run) in known else np.ascontiguousarray(run[::_SAMPLE])
+                         for run in self._segments]  # every _SAMPLE-th entry: see kernels.packed_ranges
 
     def keep_only(self, alive: list[int], removals: int) -> None:
         """Drop the entries of the articles removed since (by any process): ``alive`` are the
@@ -147,28 +160,37 @@ class _Recent:
             self.merged, self.seen = merged, max(self.seen, merged)
         # one sorted run per row: a stable sort merges them (a third of quicksort's time per chunk)
         added = np.sort(_entries([np.frombuffer(k, dtype="<i8") for _, k in rows], [seq for seq, _ in rows]), kind="stable")
+        runs = list(self.segments)
         if rows:
-            self.segments.append(added)
+            runs.append(added)
             self.seen = rows[-1][0]
         # The newest two merged while the newer is as long, as a binary counter carries (a stable
         # sort merges two sorted runs in linear time): an entry is merged again about log2 of the
         # segments' number of times, and a look-up meets about that many segments, whether articles
         # come one at a time or a thousand at once. (Merging them all once there were 8, a store
         # adding articles one by one to 3,000 recent ones took 32 ms per add.)
-        while len(self.segments) > 1 and len(self.segments[-1]) >= len(self.segments[-2]):
-            self.segments[-2:] = [np.sort(np.concatenate(self.segments[-2:]), kind="stable")]
+        while len(runs) > 1 and len(runs[-1]) >= len(runs[-2]):
+            runs[-2:] = [np.sort(np.concatenate(runs[-2:]), kind="stable")]
+        self.segments = runs
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """The entries held for these packed keys (sorted, unique, low bits zero), sorted."""
         found = []
-        for entries in self.segments:
+        for entries, sample in zip(self._segments, self._samples):
+            if len(entries) == 0:
+                continue
             if use_kernels(len(keys), _WALK_MIN_KEYS) and len(entries) <= _WALK_RATIO * len(keys):
                 from ..kernels import packed_members
 
                 found.append(entries[packed_members(entries, keys, _OWNER)])  # a chunk's keys: one walk
                 continue
-            lo = np.searchsorted(entries, keys, "left")  # a few keys: a binary search each
-            hi = np.searchsorted(entries, keys | _OWNER, "right")
+            if use_kernels(len(entries), _SEARCH_MIN_ENTRIES):
+                from ..kernels import packed_ranges
+
+                lo, hi = packed_ranges(entries, sample, _SAMPLE, keys, _OWNER)  # a few keys among millions
+            else:
+                lo = np.searchsorted(entries, keys, "left")  # a binary search each
+                hi = np.searchsorted(entries, keys | _OWNER, "right")
             found.append(entries[np.repeat(lo, hi - lo) + ranks(hi - lo)])
         return np.concatenate(found) if found else np.empty(0, np.int64)
 
