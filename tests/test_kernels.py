@@ -262,17 +262,22 @@ packed_entries = st.lists(st.tuples(st.integers(-8, 8), st.integers(1, 5)), max_
 
 
 @settings(max_examples=100, deadline=None, derandomize=True)
-@given(packed_entries, packed_entries, st.lists(st.integers(-9, 9), max_size=20))
-def test_recent_keys_found_alike_by_binary_searches_one_walk_and_a_sample(first, second, asked):
+@given(packed_entries, packed_entries, st.lists(st.integers(-9, 9), max_size=20), st.integers(-9, 9))
+def test_recent_keys_found_alike_by_binary_searches_one_walk_and_a_sample(first, second, asked, later):
+    """However the recent keys are searched, and when the filter of a few keys asked among many
+    was made before some of them came (``later``, added by article 99)."""
     from dedup.store import sqlite
 
-    recent = sqlite._Recent()
-    recent.segments = [np.unique(np.array([(key << 24) | seq for key, seq in run], dtype=np.int64)) for run in (first, second)]
     keys = np.unique(np.array(asked, dtype=np.int64) << 24)
-    wanted = set(keys.tolist())
-    expected = sorted(e for run in recent.segments for e in run.tolist() if e & ~sqlite._OWNER in wanted)
-    for started, walk_ratio in ((False, 10**9), (True, 10**9), (True, 0)):  # numpy; one walk; sampled searches
+    runs = [np.unique(np.array([(key << 24) | seq for key, seq in run], dtype=np.int64)) for run in (first, second)]
+    # numpy; one walk; a filter of the recent keys, then numpy or sampled searches
+    for started, walk_ratio in ((False, 10**9), (True, 10**9), (False, 0), (True, 0)):
+        recent = sqlite._Recent()
+        recent.segments, recent.seen = runs, 5
         with (mock.patch.object(compiled, "_started", started), mock.patch.object(sqlite, "_WALK_RATIO", walk_ratio),
               mock.patch.object(sqlite, "_SEARCH_MIN_ENTRIES", 0), mock.patch.object(sqlite, "_SAMPLE", 3)):
-            recent.segments = [np.array(run) for run in recent.segments]  # samples taken at this step
-            assert sorted(recent.lookup(keys).tolist()) == expected
+            for _ in range(2):
+                wanted = set(keys.tolist())
+                expected = sorted(e for run in recent.segments for e in run.tolist() if e & ~sqlite._OWNER in wanted)
+                assert sorted(recent.lookup(keys).tolist()) == expected
+                recent.update(0, [(99, np.array([later << 24], dtype="<i8").tobytes())])
