@@ -169,7 +169,8 @@ class DedupIndex:
     --------
     >>> import tempfile, os
     >>> wire = "The central bank raised its main interest rate by half a point on Tuesday, citing inflation."
-    >>> with DedupIndex(os.path.join(tempfile.mkdtemp(), "news.db")) as index:
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> with DedupIndex(os.path.join(folder.name, "news.db")) as index:
     ...     index.add({"id": "wire", "text": wire})
     ...     rewrite = "Markets fell sharply in early trading. " + wire + " Analysts had expected the move."
     ...     [(m.id, m.kind) for m in index.add({"id": "rewrite", "text": rewrite})]
@@ -177,6 +178,7 @@ class DedupIndex:
     []
     [('wire', 'partial')]
     2
+    >>> folder.cleanup()
     """
 
     def __init__(self, location: Any, config: Config | None = None, *, create: bool = True, **overrides: Any) -> None:
