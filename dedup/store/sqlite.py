@@ -94,6 +94,7 @@ _SEARCH_MIN_ENTRIES = 1 << 20  # (a process that runs the kernels already uses t
 # keys' filter), made anew past 16.8 million keys marked, when about 2.4% of absent keys pass it
 _RECENT_FILTER_BITS = 27
 _RECENT_FILTER_KEYS = 1 << 24
+_RECENT_FILTER_PENDING = 1 << 20  # recent entries waiting to be marked (8 MB) before the filter is dropped instead
 
 APPLICATION_ID = 0x64647570  # "ddup"
 _BUSY_TIMEOUT_MS = 120_000
@@ -176,6 +177,8 @@ class _Recent:
             self.seen = rows[-1][0]
             if self._filter is not None:
                 self._unmarked.append(added)
+                if sum(map(len, self._unmarked)) > _RECENT_FILTER_PENDING:  # chunks, and no query between them:
+                    self._filter, self._unmarked = None, []  # made anew by the next query, not held in memory twice
         # The newest two merged while the newer is as long, as a binary counter carries (a stable
         # sort merges two sorted runs in linear time): an entry is merged again about log2 of the
         # segments' number of times, and a look-up meets about that many segments, whether articles
