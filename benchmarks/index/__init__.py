@@ -5,7 +5,8 @@ Builds an index of the news-like corpus of :mod:`benchmarks.speed.corpus` with `
 records the ``add_many`` rate since the last checkpoint, the process RSS, and the latency of
 single ``query`` calls for articles that are not in the index (the last 300 of the corpus,
 so about 10% of them reuse indexed text), and how many of them ran while a merge was under way
-(SQLite merges on a thread of its own; a query is slower meanwhile). The SQLite file lives in a temporary folder; Redis is
+(SQLite merges on a thread of its own; a query is slower meanwhile). At the end, the latency of
+``add`` for those 300 articles, one at a time, as a pipeline worker adds. The SQLite file lives in a temporary folder; Redis is
 a ``redis-server`` started on a free loopback port, without persistence.
 
 Targets (issue 5): add_many >= 1,000 articles/s, query median <= 5 ms and p99 <= 50 ms at 100k,
@@ -84,7 +85,16 @@ def run_backend(location: str, n: int, queries: list[dict], checkpoints: list[in
                          "query_p99_ms": round(float(np.percentile(latencies, 99)), 2), "queries_with_matches": hits,
                          "queries_during_merge": during_merge})
             print(json.dumps({"backend": location.split(":")[0] if "://" in location else "sqlite", **rows[-1]}), flush=True)
-    return {"checkpoints": rows}
+        # Then as a pipeline worker adds: the query articles one at a time (each add asks, then stores).
+        latencies = []
+        for article in queries:
+            t = time.perf_counter()
+            index.add(article)
+            latencies.append((time.perf_counter() - t) * 1000)
+        single = {"articles": len(index), "add_median_ms": round(float(np.median(latencies)), 2),
+                  "add_p99_ms": round(float(np.percentile(latencies, 99)), 2)}
+        print(json.dumps({"single_adds": single}), flush=True)
+    return {"checkpoints": rows, "single_adds": single}
 
 
 class _Redis:
@@ -127,6 +137,11 @@ def write_results(results: dict, name: str) -> None:
                          f"{row.get('load_average', '')} |")
         if "error" in result:
             lines.append(f"| {backend} | not run: {result['error']} | | | | | | | | |")
+    singles = [(backend, r["single_adds"]) for backend, r in results["backends"].items() if "single_adds" in r]
+    if singles:
+        lines += ["", f"Then the {QUERIES} query articles added one at a time with `add` (each asks, then stores):", "",
+                  "| backend | articles after | add median ms | add p99 ms |", "|---|---:|---:|---:|"]
+        lines += [f"| {backend} | {s['articles']:,} | {s['add_median_ms']} | {s['add_p99_ms']} |" for backend, s in singles]
     (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
