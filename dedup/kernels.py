@@ -27,10 +27,8 @@ from .normalize import _DIGIT, _DROP, _JOINER, _PERIOD, _WORD
 
 __all__ = ["band_keys", "chain_points", "close_runs", "filter_keys", "first_place_keys", "insert_terms",
            "joint_codes", "json_integers", "lookup_terms", "multiset_shared", "packed_members", "packed_ranges",
-           "seed_points",
-           "sentence_entries",
-           "sentence_tally", "sign_documents", "sign_windows", "sorted_intersection", "text_shingles",
-           "tokenize_codes"]
+           "seed_points", "sentence_entries", "sentence_tally", "sign_documents", "sign_windows",
+           "sorted_intersection", "text_shingles", "tokenize_codes"]
 
 _COMMA = ord(",")
 _M1, _M2 = np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)

@@ -84,8 +84,8 @@ _MERGE_ROWS = 1 << 17  # entries per merge transaction: about 0.1 s, which an ad
 _BLOB_PIECE = 1 << 22  # key filter bytes copied at once by a merge (about 1 ms holding the GIL)
 _JSON_ROWS = 1 << 14  # entries encoded at once (by json: about 3 ms holding the GIL, which a query may be waiting for)
 # The recent keys are looked up by one walk along a sorted segment and the sorted keys asked
-# (dedup.kernels.packed_members) when there are many keys (a chunk's), by a binary search per key
-# when few (a query's) against a long segment.
+# (dedup.kernels.packed_members) when there are many keys (a chunk's); when few (a query's) against
+# a long segment, by a search per key through a sample of the segment (dedup.kernels.packed_ranges).
 _WALK_MIN_KEYS = 100_000
 _WALK_RATIO = 64
 _SAMPLE = 32  # every 32nd recent entry kept apart, to find a few keys among millions (kernels.packed_ranges)
@@ -134,7 +134,8 @@ class _Recent:
         self.seen = 0  # the last seq read
         self.merged = 0  # the merge mark when last read
         self.removals = 0  # the store's removal count when last read
-        self.segments = []
+        self._segments: list[np.ndarray] = []
+        self._samples: list[np.ndarray] = []  # every _SAMPLE-th entry of each segment: see kernels.packed_ranges
         # A filter of the recent keys, for a few keys asked among many (a query's): marked when such
         # a look-up comes, with the entries added since (look-ups of a chunk's keys do without it).
         # Entries merged or removed stay marked (a false pass costs a search) until it is made anew.
@@ -148,10 +149,10 @@ class _Recent:
 
     @segments.setter
     def segments(self, runs: list[np.ndarray]) -> None:
-        known = {id(run): sample for run, sample in zip(getattr(self, "_segments", []), getattr(self, "_samples", []))}
+        known = {id(run): sample for run, sample in zip(self._segments, self._samples)}  # kept: sampled already
         self._segments = list(runs)
         self._samples = [known[id(run)] if id(run) in known else np.ascontiguousarray(run[::_SAMPLE])
-                         for run in self._segments]  # every _SAMPLE-th entry: see kernels.packed_ranges
+                         for run in self._segments]
 
     def keep_only(self, alive: list[int], removals: int) -> None:
         """Drop the entries of the articles removed since (by any process): ``alive`` are the
