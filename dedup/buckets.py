@@ -23,7 +23,7 @@ from .detect import _MIN_SHARED_SHINGLES, Document, _shared
 from .lsh import band_keys
 from .signature import sign
 
-__all__ = ["arrivals", "bucket_members", "bucket_pairs", "document_keys", "is_triple", "may_pair", "pair_codes",
+__all__ = ["arranged", "arrivals", "bucket_members", "bucket_pairs", "distinct", "document_keys", "is_triple", "may_pair", "pair_codes",
            "second_holders", "shingle_tops", "split_codes", "triple_members", "triple_places"]
 
 # The top two bits of a stored key say what it is: 00 a document band, 10 a passage band, 01 a
@@ -73,19 +73,34 @@ def is_triple(keys: np.ndarray) -> np.ndarray:
     return (keys.view(np.uint64) >> np.uint64(62)) == 1
 
 
-def arrivals(keylists: list[np.ndarray], stored_keys: np.ndarray) -> tuple[np.ndarray, ...]:
+def arranged(keylists: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The keys of all these lists (each sorted) sorted stably, so one key's holders stay in list
+    order, and the list each one comes from: ``(keys, owner)``."""
+    keys = np.concatenate(keylists) if keylists else np.empty(0, np.int64)
+    order = np.argsort(keys, kind="stable")  # one sorted run per article: a merge, in article order
+    return keys[order], np.repeat(np.arange(len(keylists)), [len(k) for k in keylists])[order]
+
+
+def distinct(keys: np.ndarray) -> np.ndarray:
+    """The distinct values of sorted ``keys``."""
+    return keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
+
+
+def arrivals(keylists: list[np.ndarray], stored_keys: np.ndarray,
+             arranged_keys: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, ...]:
     """The new articles' keys grouped by key, each holder ranked among the key's holders.
 
     Each key's holders are its stored ones, then the new articles holding it, in order. Returns
     ``(keys, owner, starts, lo, stored, group, earlier)``: the keys sorted (stably, so one key's
     new holders stay in article order) with each one's article; each key group's start, first
     stored holder and number of stored holders; and per entry its group and how many new
-    articles hold the key before it.
+    articles hold the key before it. ``arranged_keys`` is :func:`arranged` of ``keylists``, when
+    the caller has it already.
     """
-    keys = np.concatenate(keylists)
-    order = np.argsort(keys, kind="stable")  # one sorted run per article: a merge, in article order
-    owner = np.repeat(np.arange(len(keylists)), [len(k) for k in keylists])[order]
-    keys = keys[order]
+    keys, owner = arranged(keylists) if arranged_keys is None else arranged_keys
+    if len(keys) == 0:
+        none = np.empty(0, np.int64)
+        return keys, owner, none, none, none, none, none
     starts, sizes = groups(keys[1:] != keys[:-1])
     lo = np.searchsorted(stored_keys, keys[starts], "left")
     stored = np.searchsorted(stored_keys, keys[starts], "right") - lo
@@ -146,13 +161,15 @@ def bucket_members(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_s
 
 
 def bucket_pairs(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_seqs: np.ndarray,
-                 max_bucket_size: int, passage_min_buckets: int = 1) -> tuple[np.ndarray, np.ndarray]:
+                 max_bucket_size: int, passage_min_buckets: int = 1,
+                 arranged_keys: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """:func:`bucket_members` as sorted :func:`pair_codes`, and the sorted codes of the pairs
     that share passage-tier buckets but too few of them (as
-    :func:`dedup.candidates.candidate_pairs` returns them too)."""
+    :func:`dedup.candidates.candidate_pairs` returns them too). ``arranged_keys`` as in
+    :func:`arrivals`."""
     if not sum(len(k) for k in keylists):
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    keys, owner, starts, lo, stored, group, earlier = arrivals(keylists, stored_keys)
+    keys, owner, starts, lo, stored, group, earlier = arrivals(keylists, stored_keys, arranged_keys)
     # The holder at rank r of a group meets the r before it, or only the first once r reaches the cap.
     held = stored[group] + earlier
     met = np.flatnonzero(held > 0)
@@ -179,11 +196,12 @@ def second_holders(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_s
     holder: a stored seq, or an earlier new article (members as in :func:`bucket_members`).
     ``stored_keys``/``stored_seqs`` are as there (a key's first holders suffice: two say it is
     not the second). :func:`dedup.context.first_holders` is the scan's rule. ``arrived`` is
-    :func:`arrivals` of these keys, when the caller has it already (:func:`triple_members` takes it too).
+    :func:`arrivals` of these keys, when the caller has it already (:func:`triple_members` takes
+    it too); ``keylists`` are then not read.
     """
-    if not sum(len(k) for k in keylists):
-        return np.empty(0, np.int64)
     keys, owner, starts, lo, stored, group, earlier = arrived or arrivals(keylists, stored_keys)
+    if len(keys) == 0:
+        return np.empty(0, np.int64)
     second = np.flatnonzero(stored[group] + earlier == 1)
     group = group[second]
     first = -owner[starts[group]] - 1  # the first new holder, unless the key has a stored one
@@ -228,9 +246,9 @@ def triple_members(keylists: list[np.ndarray], places: list[np.ndarray], stored_
     Returns ``(article, member, together)``.
     """
     empty = np.empty(0, np.int64)
-    if not sum(len(k) for k in keylists):
-        return empty, empty, np.empty(0, dtype=bool)
     keys, owner, starts, lo, stored, group, earlier = arrived or arrivals(keylists, stored_keys)
+    if len(keys) == 0:
+        return empty, empty, np.empty(0, dtype=bool)
     held = stored[group] + earlier
     met = np.flatnonzero((held > 0) & (held < max_holders))
     group, earlier, owner_met = group[met], earlier[met], owner[met]

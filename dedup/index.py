@@ -39,9 +39,9 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import counted_at_least, in_sorted
-from .buckets import (arrivals, bucket_pairs, document_keys, is_triple, may_pair, pair_codes, second_holders,
-                      shingle_tops, split_codes, triple_members, triple_places)
+from .arrays import in_sorted
+from .buckets import (arranged, arrivals, bucket_pairs, distinct, document_keys, is_triple, may_pair, pair_codes,
+                      second_holders, shingle_tops, split_codes, triple_members, triple_places)
 from .context import MAX_HOLDERS
 from .config import Config, resolve
 from .candidates import sorted_unique, tiers
@@ -368,20 +368,22 @@ class DedupIndex:
         # rules look at; a triple held that often pairs no newcomer, so one known to be is not
         # looked up, and is dropped from the new articles' triples (their pairs among themselves
         # through it would not count either).
-        distinct_triples = sorted_unique(np.concatenate(triples))
+        # Each tier's keys sorted once (by key, then article), for the look-up and the rules.
+        band_order, (triple_order, triple_owner) = arranged(bands), arranged(triples)
         (band_keys, band_seqs), (triple_keys, triple_seqs) = self._store.lookup_many(
-            [(sorted_unique(np.concatenate(bands)), self.config.max_bucket_size, None),
-             (distinct_triples, MAX_HOLDERS, self._full_triples)])
-        triples = _without(triples, distinct_triples[self._full_triples.known(distinct_triples)])
+            [(distinct(band_order[0]), self.config.max_bucket_size, None),
+             (distinct(triple_order), MAX_HOLDERS, self._full_triples)])
+        counted = ~self._full_triples.known(triple_order)  # (with those the look-up found full)
+        arrived = arrivals([], triple_keys, (triple_order[counted], triple_owner[counted]))
         # Once these articles are stored, triples held often enough are full too.
-        self._filling = counted_at_least(np.concatenate([triple_keys, *triples]), MAX_HOLDERS)[0]
+        keys, _, starts, _, stored, _, _ = arrived
+        self._filling = keys[starts][stored + np.diff(np.r_[starts, len(keys)]) >= MAX_HOLDERS]
         by_buckets, short = bucket_pairs(bands, band_keys, band_seqs, self.config.max_bucket_size,
-                                          self.config.passage_min_buckets)
+                                          self.config.passage_min_buckets, band_order)
         # A pair sharing too few buckets counts when it holds a triple nobody held before it.
-        arrived = arrivals(triples, triple_keys) if any(len(t) for t in triples) else None  # sorted once for both
-        seconds = second_holders(triples, triple_keys, triple_seqs, arrived)
+        seconds = second_holders([], triple_keys, triple_seqs, arrived)
         by_first_holders = short[in_sorted(short, seconds)]
-        by_triples, by_triples_member, close = triple_members(triples, places, triple_keys, triple_seqs,
+        by_triples, by_triples_member, close = triple_members([], places, triple_keys, triple_seqs,
                                                               self._store.fetch_places, arrived=arrived)
         found = pair_codes(by_triples, by_triples_member)
         codes = sorted_unique(np.concatenate([by_buckets, by_first_holders, found]))
@@ -414,15 +416,6 @@ class DedupIndex:
 def _check_conflict(on_conflict: str) -> None:
     if on_conflict not in ON_CONFLICT:
         raise ConfigError(f"on_conflict must be one of {', '.join(ON_CONFLICT)}, got {on_conflict!r}")
-
-
-def _without(keylists: list[np.ndarray], dropped: np.ndarray) -> list[np.ndarray]:
-    """Each list of keys without the ``dropped`` ones (sorted), in one pass over all of them."""
-    if len(dropped) == 0 or not keylists:
-        return keylists
-    flat, bounds = np.concatenate(keylists), np.cumsum([len(k) for k in keylists])[:-1]
-    kept = dropped[np.minimum(np.searchsorted(dropped, flat), len(dropped) - 1)] != flat
-    return np.split(flat[kept], np.r_[0, np.cumsum(kept)][bounds])
 
 
 def _unique_ids(documents: list[Document], on_conflict: str) -> tuple[list[Document], int]:

@@ -88,6 +88,8 @@ _JSON_ROWS = 1 << 14  # entries encoded at once (by json: about 3 ms holding the
 # a long segment, by a search per key through a sample of the segment (dedup.kernels.packed_ranges).
 _WALK_MIN_KEYS = 100_000
 _WALK_RATIO = 64
+_SEGMENT_ENTRIES = 1 << 20  # recent entries past which segments are no longer merged with each other
+# (merging chunks of 1,000 articles into one run of 8 million cost 0.04 ms per article)
 _SAMPLE = 32  # every 32nd recent entry kept apart, to find a few keys among millions (kernels.packed_ranges)
 _SEARCH_MIN_ENTRIES = 1 << 20  # (a process that runs the kernels already uses them for any segment)
 # The recent keys' filter: 16 MB (marking a chunk's keys took 35 ms, 67 in the 128 MB of the merged
@@ -181,11 +183,12 @@ class _Recent:
                 if sum(map(len, self._unmarked)) > _RECENT_FILTER_PENDING:  # chunks, and no query between them:
                     self._filter, self._unmarked = None, []  # made anew by the next query, not held in memory twice
         # The newest two merged while the newer is as long, as a binary counter carries (a stable
-        # sort merges two sorted runs in linear time): an entry is merged again about log2 of the
-        # segments' number of times, and a look-up meets about that many segments, whether articles
-        # come one at a time or a thousand at once. (Merging them all once there were 8, a store
-        # adding articles one by one to 3,000 recent ones took 32 ms per add.)
-        while len(runs) > 1 and len(runs[-1]) >= len(runs[-2]):
+        # sort merges two sorted runs in linear time), until segments hold _SEGMENT_ENTRIES: an
+        # entry is merged again at most about log2 of that over a chunk's entries times, and a
+        # look-up meets a few dozen segments at most, whether articles come one at a time or a
+        # thousand at once. (Merging them all once there were 8, a store adding articles one by
+        # one to 3,000 recent ones took 32 ms per add.)
+        while len(runs) > 1 and len(runs[-1]) >= len(runs[-2]) and len(runs[-2]) < _SEGMENT_ENTRIES:
             runs[-2:] = [np.sort(np.concatenate(runs[-2:]), kind="stable")]
         self.segments = runs
 
