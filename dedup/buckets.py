@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .arrays import groups, ranks, split_by_count
+from .arrays import first_of_runs, groups, ranks, split_by_count
 from .candidates import KEY_MASK, OWNER_MASK, sorted_unique, tiers
 from .config import Config
 from .context import MAX_HOLDERS, MIN_SHARED, together, triple_set
@@ -62,7 +62,7 @@ def triple_places(document: Document) -> np.ndarray:
     stored = _stored_triples(keys) & KEY_MASK  # sorted, as the keys are: both steps keep their order
     if len(stored) == 0:
         return stored.view(np.int64)
-    starts = np.flatnonzero(np.r_[True, stored[1:] != stored[:-1]])
+    starts = np.flatnonzero(first_of_runs(stored))
     if len(starts) < len(stored):  # masked keys may meet: the first place counts
         stored, places = stored[starts], np.minimum.reduceat(places, starts)
     return (stored | np.minimum(places.astype(np.uint64), OWNER_MASK)).view(np.int64)
@@ -74,16 +74,20 @@ def is_triple(keys: np.ndarray) -> np.ndarray:
 
 
 def arranged(keylists: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The keys of all these lists (each sorted) sorted stably, so one key's holders stay in list
-    order, and the list each one comes from: ``(keys, owner)``."""
-    keys = np.concatenate(keylists) if keylists else np.empty(0, np.int64)
-    order = np.argsort(keys, kind="stable")  # one sorted run per article: a merge, in article order
-    return keys[order], np.repeat(np.arange(len(keylists)), [len(k) for k in keylists])[order]
+    """The keys of all these lists (each sorted; stored keys, whose low ``OWNER_BITS`` are zero)
+    sorted by key and then list, and the list each one comes from: ``(keys, owner)``."""
+    if not keylists:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    # Each key with its list's number in its low bits, sorted as one array: one sorted run per
+    # list, which a stable sort merges (faster than a stable argsort of the keys).
+    packed = np.sort(np.concatenate(keylists) | np.repeat(np.arange(len(keylists)), [len(k) for k in keylists]),
+                     kind="stable")
+    return packed & _KEY_BITS, packed & _LOW_BITS
 
 
 def distinct(keys: np.ndarray) -> np.ndarray:
     """The distinct values of sorted ``keys``."""
-    return keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
+    return keys[first_of_runs(keys)]
 
 
 def arrivals(keylists: list[np.ndarray], stored_keys: np.ndarray,
@@ -116,7 +120,7 @@ def _place_table(entries: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray
     numbers = np.repeat(np.fromiter(entries, dtype=np.int64, count=len(entries)), [len(e) for e in entries.values()])
     table = (places & _KEY_BITS) | numbers
     order = np.argsort(table, kind="stable")  # one sorted run per article: merged
-    return table[order], (places & _PLACE_BITS)[order]
+    return table[order], (places & _LOW_BITS)[order]
 
 
 def _places_of(table: tuple[np.ndarray, np.ndarray], keys: np.ndarray, numbers: np.ndarray) -> np.ndarray:
@@ -133,7 +137,7 @@ def _places_of(table: tuple[np.ndarray, np.ndarray], keys: np.ndarray, numbers: 
 
 
 _KEY_BITS = np.int64(~int(OWNER_MASK))  # KEY_MASK as int64
-_PLACE_BITS = np.int64(OWNER_MASK)
+_LOW_BITS = np.int64(OWNER_MASK)  # an article's number, or a triple's place
 
 
 def pair_codes(article: np.ndarray, member: np.ndarray) -> np.ndarray:
@@ -213,7 +217,7 @@ def second_holders(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_s
 def shingle_tops(document: Document) -> np.ndarray:
     """The distinct top 32 bits of a document's shingle hashes, sorted (what the store keeps)."""
     tops = (document.shingle_set >> np.uint64(32)).astype(np.uint32)
-    return tops[np.r_[True, tops[1:] != tops[:-1]]] if len(tops) else tops
+    return tops[first_of_runs(tops)]
 
 
 def may_pair(a: Document, a_tops: np.ndarray, b_tops: np.ndarray) -> bool:

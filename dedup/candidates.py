@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import in_sorted, pack_pairs, sorted_unique, split_by_count, unpack_pairs
+from .arrays import first_of_runs, in_sorted, pack_pairs, sorted_unique, split_by_count, unpack_pairs
 from .compiled import start, use_kernels
 from .config import Config
 from .lsh import band_keys, band_params, even_odds, miss_probability
@@ -176,7 +176,7 @@ def pairs_from_packed(packed: np.ndarray, max_bucket_size: int) -> tuple[np.ndar
     packed = sorted_unique(packed)  # one entry per (key, article)
     keys = packed & KEY_MASK
     owners = (packed & OWNER_MASK).astype(np.int64)
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    starts = np.flatnonzero(first_of_runs(keys))
     sizes = np.diff(np.r_[starts, len(keys)])
     pairs = []
     for size in np.unique(sizes[(sizes >= 2) & (sizes <= max_bucket_size)]).tolist():

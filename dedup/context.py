@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import groups, sorted_unique, unpack_pairs
+from .arrays import first_of_runs, groups, sorted_unique, unpack_pairs
 from .compiled import PAIR_MINIMUM, use_kernels
 from .normalize import Tokens, fmix64_array
 from .sentences import content_terms
@@ -204,7 +204,7 @@ def joined_triples(texts: list[str], tokens: Tokens,
     keys = triples(terms[content])
     if len(keys) == 0:
         return keys, np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])  # owners ascend: each text's first
+    starts = np.flatnonzero(first_of_runs(owner))  # owners ascend: each text's first
     place = np.arange(len(owner)) - np.repeat(starts, np.diff(np.r_[starts, len(owner)]))
     first = owner[: len(keys)]
     same = first == owner[_SIZE - 1 :]
@@ -236,7 +236,7 @@ def first_places(packed: np.ndarray, places: np.ndarray) -> np.ndarray:
         return np.empty((0, 2), dtype=np.uint64)
     order = np.argsort(packed)
     packed, places = packed[order], places[order].astype(np.uint64)
-    starts = np.flatnonzero(np.r_[True, packed[1:] != packed[:-1]])
+    starts = np.flatnonzero(first_of_runs(packed))
     if len(starts) < len(packed):
         places = np.minimum.reduceat(places, starts)
     return np.column_stack([packed[starts], places])

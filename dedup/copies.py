@@ -27,6 +27,7 @@ from collections import defaultdict
 
 import numpy as np
 
+from .arrays import first_of_runs
 from .candidates import OWNER_MASK, unique_pairs
 from .models import Article
 
@@ -48,7 +49,7 @@ def exact_copies(articles: list[Article | None], content: np.ndarray) -> Groups:
     """
     order = np.argsort(content, kind="stable")
     values = content[order]
-    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    starts = np.flatnonzero(first_of_runs(values))
     groups = {}
     for start, end in zip(starts.tolist(), np.r_[starts[1:], len(values)].tolist()):
         if end - start > 1 and values[start] != 0:

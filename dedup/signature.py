@@ -16,6 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from .arrays import first_of_runs
 from .compiled import use_kernels
 
 __all__ = ["Signatures", "permutations", "sign", "sign_documents", "sign_documents_joined", "sign_joined", "to_minhash"]
@@ -127,7 +128,7 @@ def _sign_joined_numpy(shingles: np.ndarray, lengths: np.ndarray, a: np.ndarray,
     the compiled form)."""
     starts, owner = _block_starts(lengths, stride)
     blocks = _block_minima(shingles, starts, a, b, stride)
-    first_block = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    first_block = np.flatnonzero(first_of_runs(owner))
     documents = np.minimum.reduceat(blocks, first_block, axis=0)
     # A window is two neighbouring blocks of one document; a one-block document is one window.
     joined = np.flatnonzero(owner[1:] == owner[:-1])
@@ -165,7 +166,7 @@ def _sign_documents_numpy(shingles: np.ndarray, lengths: np.ndarray, a: np.ndarr
     stride = 64
     starts, owner = _block_starts(lengths, stride)
     blocks = _block_minima(shingles, starts, a, b, stride)
-    return np.minimum.reduceat(blocks, np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]), axis=0)
+    return np.minimum.reduceat(blocks, np.flatnonzero(first_of_runs(owner)), axis=0)
 
 
 def to_minhash(signature: np.ndarray, *, seed: int):

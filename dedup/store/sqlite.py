@@ -67,7 +67,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..arrays import ranks
+from ..arrays import first_of_runs, ranks
 from ..candidates import OWNER_BITS, sorted_unique
 from ..compiled import use_kernels
 from ..exceptions import IndexStoreError, InputError
@@ -460,7 +460,7 @@ class SQLiteStore:
             entries = sorted_unique(np.concatenate([found, near]))
             keys, seqs = entries & ~_OWNER, entries & _OWNER  # by key, then seq (one key's entries share their sign)
             if full is not None and len(keys):
-                starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+                starts = np.flatnonzero(first_of_runs(keys))
                 full.add(keys[starts[np.diff(np.r_[starts, len(keys)]) >= cap]])
             answers.append((keys, seqs))
         return answers
@@ -600,6 +600,8 @@ class SQLiteStore:
         merged, _, merging = self._state(merging=True)
         if last - merged < MERGE_AT:
             return  # fewer recent articles than seqs given out since the mark (counting them took 22 ms at 8,000)
+        if merging > merged and self.merging and last - merged < 2 * MERGE_AT:
+            return  # this store's merge is under way, and adding does not outpace it (see below)
         recent = self._db.execute("SELECT count(*) FROM articles WHERE seq > ?", (merged,)).fetchone()[0]
         if recent < MERGE_AT:
             return
