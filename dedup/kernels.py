@@ -26,7 +26,7 @@ import numpy as np
 from .normalize import _DIGIT, _DROP, _JOINER, _PERIOD, _WORD
 
 __all__ = ["band_keys", "chain_points", "close_runs", "filter_keys", "first_place_keys", "insert_terms",
-           "joint_codes", "json_integers", "lookup_terms", "multiset_shared", "packed_members", "packed_ranges",
+           "joint_codes", "json_integers", "lookup_terms", "merge_sorted", "multiset_shared", "packed_ranges", "packed_spans",
            "seed_points", "sentence_entries", "sentence_tally", "sign_documents", "sign_windows",
            "sorted_intersection", "text_shingles", "tokenize_codes"]
 
@@ -308,21 +308,56 @@ def filter_keys(bits, keys, owner_bits, spread, slot_bits, hashes, mark):
 
 
 @_jit
-def packed_members(entries, keys, owner):
-    """Which packed entries (``key | owner``, sorted) hold one of ``keys`` (sorted, low bits
-    zero): one walk along both, for many keys against a long run of entries, where a binary
-    search per key would read the run at random."""
-    held = np.zeros(len(entries), dtype=np.bool_)
-    key_bits = ~owner
-    k = 0
-    for i in range(len(entries)):
-        key = entries[i] & key_bits
-        while k < len(keys) and keys[k] < key:
-            k += 1
-        if k == len(keys):
-            break
-        held[i] = keys[k] == key
-    return held
+def merge_sorted(a, b):
+    """The sorted values of two sorted arrays, ``a``'s first where they are equal (what a
+    stable sort of both, one after the other, gives) in one pass: a quarter of the time of
+    ``np.sort(..., kind="stable")``, which finds the two runs and merges them too."""
+    out = np.empty(len(a) + len(b), dtype=a.dtype)
+    i = j = 0
+    for k in range(len(out)):
+        if j == len(b) or (i < len(a) and a[i] <= b[j]):
+            out[k] = a[i]
+            i += 1
+        else:
+            out[k] = b[j]
+            j += 1
+    return out
+
+
+@_jit
+def packed_spans(entries, keys, owner):
+    """Where each of ``keys`` (sorted, low bits zero) has its packed entries (``key | owner``) in
+    ``entries`` (sorted): ``(lo, hi)`` as ``np.searchsorted`` gives them for ``keys`` and
+    ``keys | owner``. One pass along both, galloping over the entries between two keys: for many
+    keys against a long run of entries (a chunk's against the recent ones), where a binary search
+    per key would read the run at random and a step per entry would read all of it."""
+    lo = np.empty(len(keys), dtype=np.int64)
+    hi = np.empty(len(keys), dtype=np.int64)
+    n = len(entries)
+    i = 0  # entries before i are below the key
+    for k in range(len(keys)):
+        key = keys[k]
+        if i < n and entries[i] < key:
+            below, step = i, 1  # entries[below] < key; gallop until an entry is not
+            ahead = below + step
+            while ahead < n and entries[ahead] < key:
+                below = ahead
+                step *= 2
+                ahead = below + step
+            a, b = below + 1, min(ahead, n)  # the first entry not below key is in [a, b]
+            while a < b:
+                middle = (a + b) >> 1
+                if entries[middle] < key:
+                    a = middle + 1
+                else:
+                    b = middle
+            i = a
+        lo[k] = i
+        last = key | owner
+        while i < n and entries[i] <= last:
+            i += 1
+        hi[k] = i
+    return lo, hi
 
 
 @_jit

@@ -399,6 +399,31 @@ def test_answers_do_not_depend_on_how_far_merges_have_got(corpus, tmp_path, monk
         assert recent._store._merged() == 0
 
 
+def test_a_store_adds_the_keys_it_writes_as_reading_its_rows_would(corpus, path, monkeypatch):
+    """A store adds the keys of its own writes to its recent keys without reading the rows back
+    (the index hands them over sorted); they are what reading the rows gives, also after chunks
+    with repeated ids, kept and replaced ones, and with another writer's rows in between (read)."""
+    monkeypatch.setattr("dedup.store.sqlite.MERGE_AT", 10**6)
+    with DedupIndex(path) as index, DedupIndex(path) as other:
+        read: list[int] = []
+        update = index._store._recent.update
+        monkeypatch.setattr(index._store._recent, "update", lambda merged, rows: (read.extend(r[0] for r in rows),
+                                                                                  update(merged, rows)))
+        index.add_many(corpus[:20], chunk_size=7)
+        index.add_many(corpus[15:25] + corpus[3:5], on_conflict="skip", chunk_size=6)
+        other.add_many(corpus[25:30])
+        index.add_many(corpus[28:40] + [corpus[2]], chunk_size=5)  # a replacement, and others' rows met
+        index.query(corpus[45])  # up to date: the other writer's last rows, the removals
+        with DedupIndex(path) as fresh:
+            fresh.query(corpus[45])
+            expected = np.sort(np.concatenate(fresh._store._recent.segments))
+        assert np.array_equal(np.sort(np.concatenate(index._store._recent.segments)), expected)
+        others = [seq for (seq,) in index._store._db.execute("SELECT seq FROM articles WHERE id IN "
+                                                              "('a0025', 'a0026', 'a0027')")]
+        assert len(others) == 3 and set(others) <= set(read)  # another writer's rows are read ...
+        assert len(read) < len(others) + 10  # ... this store's own (35 written) nearly never
+
+
 def test_a_merge_cut_short_is_reported_and_done_again(corpus, path, monkeypatch):
     """A merge that fails after putting part of its entries in ``bands`` leaves answers as they
     were, is reported by the next write (which changes nothing), and is done again after it."""

@@ -259,6 +259,20 @@ def test_a_scan_loads_every_alignment_kernel_before_its_workers_fork():
     assert set(alignment) < set(kernels.__all__)
 
 
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.integers(-300, 300), st.integers(0, 3)), max_size=400),
+       st.lists(st.integers(-310, 310), max_size=40))
+def test_packed_spans_equal_binary_searches(held, asked):
+    """The galloping pass finds each key's entries where ``np.searchsorted`` does, over long
+    stretches of entries between two keys and over none."""
+    owner = (1 << 24) - 1
+    entries = np.unique(np.array([(key << 24) | seq for key, seq in held], dtype=np.int64))
+    keys = np.unique(np.array(asked, dtype=np.int64) << 24)
+    lo, hi = kernels.packed_spans(entries, keys, owner)
+    assert lo.tolist() == np.searchsorted(entries, keys, "left").tolist()
+    assert hi.tolist() == np.searchsorted(entries, keys | owner, "right").tolist()
+
+
 packed_entries = st.lists(st.tuples(st.integers(-8, 8), st.integers(1, 5)), max_size=60)
 
 

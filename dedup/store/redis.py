@@ -260,8 +260,9 @@ class RedisStore:
         rows = self.fetch([int(seq)]) if seq is not None else []
         return rows[0] if rows else None
 
-    def write(self, rows: list[NewRow], on_conflict: str, cap: int) -> list[str]:
-        """Write articles; a bucket's field keeps ``cap`` holders, later ones go to its overflow."""
+    def write(self, rows: list[NewRow], on_conflict: str, cap: int, sorted_keys: np.ndarray | None = None) -> list[str]:
+        """Write articles; a bucket's field keeps ``cap`` holders, later ones go to its overflow.
+        (``sorted_keys`` serve a store that keeps recent keys in memory: see the SQLite store.)"""
         outcomes: list[str] = []
         with self._errors("write to"):
             for first in range(0, len(rows), _PIPELINE):

@@ -38,7 +38,7 @@ Looking keys up costs a few microseconds per key too, and nearly every key of a 
 absent, so each merge also marks its keys in a fixed-size :class:`~dedup.store.keyfilter.KeyFilter`
 stored beside ``bands``; only the keys it may hold are looked up in the B-tree. The recent keys
 are not marked in it: every key asked is looked up among them in memory (a chunk's keys by one
-walk along each sorted segment), so the B-tree is not asked for keys only recent articles hold,
+pass along each sorted segment), so the B-tree is not asked for keys only recent articles hold,
 and a writer marks no bits per article (the filter a merge makes, its keys and the stored ones,
 then serves its store). Common context triples pass the filter, and most of those held by a stored article are full (held by
 :data:`~dedup.context.MAX_HOLDERS`, so they pair no newcomer): look-ups skip the ones known to be
@@ -77,19 +77,21 @@ from .keyfilter import BYTES, KeyFilter
 
 __all__ = ["MERGE_AT", "SQLiteStore"]
 
-MERGE_AT = 10_000  # recent articles (keys in memory, about 6 KB each) before a merge into bands
-# 20,000 cost the same CPU at 60,000-80,000 articles (2.11 against 2.14 ms per article), with twice the memory
+MERGE_AT = 20_000  # recent articles (keys in memory, about 6.7 KB each) before a merge into bands
+# A merge rewrites most leaves of the B-tree whatever its size (its sorted entries fall all over
+# it): merging the keys of articles 80,000-100,000 in one merge took 0.68 CPU ms per article
+# against 0.94-1.05 in two merges of 10,000 (the writer's look-ups cost no more), for about
+# 130 MB more memory at most (session 5, when the writer merged, measured no difference).
 _OWNER = (1 << OWNER_BITS) - 1  # the low bits of a packed entry: its article's seq
 _MERGE_ROWS = 1 << 17  # entries per merge transaction: about 0.1 s, which an add waiting for the lock waits at most
 _BLOB_PIECE = 1 << 22  # key filter bytes copied at once by a merge (about 1 ms holding the GIL)
 _JSON_ROWS = 1 << 14  # entries encoded at once (by json: about 3 ms holding the GIL, which a query may be waiting for)
-# The recent keys are looked up by one walk along a sorted segment and the sorted keys asked
-# (dedup.kernels.packed_members) when there are many keys (a chunk's); when few (a query's) against
+# The recent keys are looked up by one pass along a sorted segment and the sorted keys asked
+# (dedup.kernels.packed_spans) when there are many keys (a chunk's); when few (a query's) against
 # a long segment, by a search per key through a sample of the segment (dedup.kernels.packed_ranges).
 _WALK_MIN_KEYS = 100_000
 _WALK_RATIO = 64
-_SEGMENT_ENTRIES = 1 << 20  # recent entries past which segments are no longer merged with each other
-# (merging chunks of 1,000 articles into one run of 8 million cost 0.04 ms per article)
+_MERGE_MIN_ENTRIES = 1 << 20  # recent entries worth loading the kernels for, to merge them (see _merged)
 _SAMPLE = 32  # every 32nd recent entry kept apart, to find a few keys among millions (kernels.packed_ranges)
 _SEARCH_MIN_ENTRIES = 1 << 20  # (a process that runs the kernels already uses them for any segment)
 # The recent keys' filter: 16 MB (marking a chunk's keys took 35 ms, 67 in the 128 MB of the merged
@@ -172,41 +174,46 @@ class _Recent:
         if merged != self.merged:
             self.segments = [e[(e & _OWNER) > merged] for e in self.segments] if merged < self.seen else []
             self.merged, self.seen = merged, max(self.seen, merged)
-        # one sorted run per row: a stable sort merges them (a third of quicksort's time per chunk)
-        added = np.sort(_entries([np.frombuffer(k, dtype="<i8") for _, k in rows], [seq for seq, _ in rows]), kind="stable")
+        if rows:  # one sorted run per row: a stable sort merges them (a third of quicksort's time per chunk)
+            self.add(np.sort(_entries([np.frombuffer(k, dtype="<i8") for _, k in rows], [seq for seq, _ in rows]),
+                             kind="stable"), rows[-1][0])
+
+    def add(self, added: np.ndarray, last: int) -> None:
+        """Add the entries (sorted) of the rows after the last one read, up to seq ``last``."""
         runs = list(self.segments)
-        if rows:
-            runs.append(added)
-            self.seen = rows[-1][0]
-            if self._filter is not None:
-                self._unmarked.append(added)
-                if sum(map(len, self._unmarked)) > _RECENT_FILTER_PENDING:  # chunks, and no query between them:
-                    self._filter, self._unmarked = None, []  # made anew by the next query, not held in memory twice
-        # The newest two merged while the newer is as long, as a binary counter carries (a stable
-        # sort merges two sorted runs in linear time), until segments hold _SEGMENT_ENTRIES: an
-        # entry is merged again at most about log2 of that over a chunk's entries times, and a
-        # look-up meets a few dozen segments at most, whether articles come one at a time or a
-        # thousand at once. (Merging them all once there were 8, a store adding articles one by
-        # one to 3,000 recent ones took 32 ms per add.)
-        while len(runs) > 1 and len(runs[-1]) >= len(runs[-2]) and len(runs[-2]) < _SEGMENT_ENTRIES:
-            runs[-2:] = [np.sort(np.concatenate(runs[-2:]), kind="stable")]
+        runs.append(added)
+        self.seen = last
+        if self._filter is not None:
+            self._unmarked.append(added)
+            if sum(map(len, self._unmarked)) > _RECENT_FILTER_PENDING:  # chunks, and no query between them:
+                self._filter, self._unmarked = None, []  # made anew by the next query, not held in memory twice
+        # The newest two merged while the newer is as long, as a binary counter carries (in one
+        # pass, see _merged): an entry is merged again about log2 of the segments' number of
+        # times, and a look-up meets about that many segments, whether articles come one at a
+        # time or a thousand at once. (Merging them all once there were 8, a store adding
+        # articles one by one to 3,000 recent ones took 32 ms per add; a look-up of a chunk's
+        # keys costs about 12 ns per key and segment.)
+        while len(runs) > 1 and len(runs[-1]) >= len(runs[-2]):
+            runs[-2:] = [_merged(runs[-2:])]
         self.segments = runs
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """The entries held for these packed keys (sorted, unique, low bits zero), sorted."""
         found = []
         held = sum(map(len, self._segments))
-        if held >= _SEARCH_MIN_ENTRIES and len(keys) * _WALK_RATIO < held:  # a few keys among millions
+        if held >= _SEARCH_MIN_ENTRIES and len(keys) < _WALK_MIN_KEYS and len(keys) * _WALK_RATIO < held:
+            # A few keys among millions (a query's). Not a chunk's: its keys are found in one pass,
+            # and the filter would be marked with millions of recent entries anew for each chunk
+            # (once 20,000 recent articles held 64 times a chunk's triples: 0.38 ms per article added).
             keys = keys[self._maybe_recent(keys)]
         for entries, sample in zip(self._segments, self._samples):
             if len(entries) == 0:
                 continue
             if use_kernels(len(keys), _WALK_MIN_KEYS) and len(entries) <= _WALK_RATIO * len(keys):
-                from ..kernels import packed_members
+                from ..kernels import packed_spans
 
-                found.append(entries[packed_members(entries, keys, _OWNER)])  # a chunk's keys: one walk
-                continue
-            if use_kernels(len(entries), _SEARCH_MIN_ENTRIES):
+                lo, hi = packed_spans(entries, keys, _OWNER)  # a chunk's keys: one pass, galloping
+            elif use_kernels(len(entries), _SEARCH_MIN_ENTRIES):
                 from ..kernels import packed_ranges
 
                 lo, hi = packed_ranges(entries, sample, _SAMPLE, keys, _OWNER)  # a few keys among millions
@@ -226,6 +233,20 @@ class _Recent:
             self._marked += len(entries)
         self._unmarked = []
         return self._filter.maybe_held(keys)
+
+
+def _merged(runs: list[np.ndarray]) -> np.ndarray:
+    """Sorted runs of entries as one sorted run: merged two at a time by a compiled pass
+    (:func:`dedup.kernels.merge_sorted`) once this process runs the kernels, by a stable sort
+    (which merges runs too, four times slower) before."""
+    if not use_kernels(sum(map(len, runs)), _MERGE_MIN_ENTRIES):
+        return np.sort(np.concatenate([np.empty(0, np.int64), *runs]), kind="stable")
+    from ..kernels import merge_sorted
+
+    runs = list(runs) or [np.empty(0, np.int64)]
+    while len(runs) > 1:  # in rounds of pairs: each entry is copied about log2(len(runs)) times
+        runs = [merge_sorted(*runs[n : n + 2]) if n + 1 < len(runs) else runs[n] for n in range(0, len(runs), 2)]
+    return runs[0]
 
 
 def _entries(keylists: list[np.ndarray], seqs: list[int]) -> np.ndarray:
@@ -312,6 +333,7 @@ class SQLiteStore:
         self._merged_filter_at: tuple[int, KeyFilter] | None = None  # the filter its last merge left, and its mark
         self._full: dict[int, FullKeys] = {}  # the known full keys of look-ups, by cap
         self._due: tuple[int, int] | str | None = None  # a merge to start (or wait for) once this write commits
+        self._written: tuple[int, int, np.ndarray] | None = None  # its rows' first and last seqs and entries (see write)
         self._merger: threading.Thread | None = None  # this store's merge under way
         self._claimed = 0  # the last seq of the merge this store last claimed
         self._merge_error: Exception | None = None  # a failed merge, raised by the next write or close
@@ -375,7 +397,7 @@ class SQLiteStore:
             yield
         except BaseException:
             self._depth = 0
-            self._due = None
+            self._due = self._written = None
             self._db.execute("ROLLBACK")
             raise
         self._depth = 0
@@ -552,9 +574,12 @@ class SQLiteStore:
             row = self._db.execute("SELECT seq, id, text, meta FROM articles WHERE id = ?", (article_id,)).fetchone()
         return StoredRow(*row) if row else None
 
-    def write(self, rows: list[NewRow], on_conflict: str, cap: int) -> list[str]:
+    def write(self, rows: list[NewRow], on_conflict: str, cap: int, sorted_keys: np.ndarray | None = None) -> list[str]:
         """Write articles (ids unique within ``rows``); outcome per row: added, replaced or skipped.
-        All holders of a key are kept, whatever ``cap``."""
+        All holders of a key are kept, whatever ``cap``. ``sorted_keys``, when given, are all the
+        rows' keys, each with its row's number in ``rows`` in its low bits, sorted: this store
+        then adds them to its recent keys once the write commits, instead of reading the rows
+        back and sorting their keys again (32 ms per 1,000 articles)."""
         outcomes = []
         with self.transaction(), self._errors("write"):
             existing = self._existing([r.id for r in rows])
@@ -582,6 +607,11 @@ class SQLiteStore:
                                       "and replacements), its limit; build a new index")
             self._claim_merge(last)
             self._unchecked += len(keep)
+            if sorted_keys is not None and keep:  # the rows' seqs are consecutive: this write holds the lock
+                seq_of = np.full(len(rows), -1, dtype=np.int64)
+                seq_of[[n for n, row in enumerate(rows) if outcomes[n] != "skipped"]] = np.arange(last - len(keep) + 1, last + 1)
+                seqs = seq_of[sorted_keys & _OWNER]
+                self._written = (last - len(keep) + 1, last, (sorted_keys & ~_OWNER)[seqs > 0] | seqs[seqs > 0])
         return outcomes
 
     def version(self) -> tuple[int, int]:
@@ -615,6 +645,9 @@ class SQLiteStore:
             self._due = "wait"  # adding outpaces merging: let this process's merge finish first
 
     def _after_commit(self) -> None:
+        written, self._written = self._written, None
+        if written is not None and self._recent.seen == written[0] - 1:  # no other writer's rows between
+            self._recent.add(written[2], written[1])
         if self._unchecked >= _CHECKPOINT_ROWS and not self.checkpointing:
             self._unchecked = 0
             self._checkpointer = threading.Thread(target=self._checkpoint, name="dedup-checkpoint")
@@ -693,8 +726,7 @@ class SQLiteStore:
         try:
             db = _connect(self.location)
             try:
-                # sorted runs: a stable sort merges them in linear time (a sixth of quicksort's at 8M entries)
-                entries = np.sort(np.concatenate([np.empty(0, np.int64), *segments]), kind="stable")
+                entries = _merged(segments)
                 entries = entries[((entries & _OWNER) > merged) & ((entries & _OWNER) <= last)]
                 for first in range(0, len(entries), _MERGE_ROWS):
                     with _writing(db):
