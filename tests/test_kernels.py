@@ -280,19 +280,21 @@ packed_entries = st.lists(st.tuples(st.integers(-8, 8), st.integers(1, 5)), max_
 @given(packed_entries, packed_entries, st.lists(st.integers(-9, 9), max_size=20), st.integers(-9, 9))
 def test_recent_keys_found_alike_by_binary_searches_one_walk_and_a_sample(first, second, asked, later):
     """However the recent keys are searched, and when the filter of a few keys asked among many
-    was made before some of them came (``later``, added by article 99)."""
+    was made before some of them came (``later``, added by article 99), or is made anew."""
     from dedup.store import sqlite
 
     keys = np.unique(np.array(asked, dtype=np.int64) << 24)
     runs = [np.unique(np.array([(key << 24) | seq for key, seq in run], dtype=np.int64)) for run in (first, second)]
     # numpy; one walk; a filter of the recent keys, then numpy or sampled searches
     # (the filter keeps the entries added since it was marked, or is dropped when they are many)
-    for (started, walk_ratio), pending in itertools.product(((False, 10**9), (True, 10**9), (False, 0), (True, 0)), (0, 10)):
+    for (started, walk_ratio), pending, made_anew in itertools.product(((False, 10**9), (True, 10**9), (False, 0), (True, 0)),
+                                                                      (0, 10), (0, 10**9)):
         recent = sqlite._Recent()
         recent.segments, recent.seen = runs, 5
         with (mock.patch.object(compiled, "_started", started), mock.patch.object(sqlite, "_WALK_RATIO", walk_ratio),
               mock.patch.object(sqlite, "_SEARCH_MIN_ENTRIES", 0), mock.patch.object(sqlite, "_SAMPLE", 3),
-              mock.patch.object(sqlite, "_RECENT_FILTER_PENDING", pending)):
+              mock.patch.object(sqlite, "_RECENT_FILTER_PENDING", pending),
+              mock.patch.object(sqlite, "_RECENT_FILTER_KEYS", made_anew)):
             for _ in range(2):
                 wanted = set(keys.tolist())
                 expected = sorted(e for run in recent.segments for e in run.tolist() if e & ~sqlite._OWNER in wanted)
