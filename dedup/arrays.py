@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["counted_at_least", "equal_pairs", "first_of_runs", "groups", "in_sorted", "pack_pairs", "ranks", "sorted_unique", "split_by_count",
-           "unpack_pairs"]
+__all__ = ["counted_at_least", "equal_pairs", "first_of_runs", "groups", "in_sorted", "pack_pairs",
+           "ranks", "sorted_unique", "split_by_count", "unpack_pairs"]
 
 
 def pack_pairs(pairs: np.ndarray) -> np.ndarray:

@@ -23,8 +23,8 @@ from .detect import _MIN_SHARED_SHINGLES, Document, _shared
 from .lsh import band_keys
 from .signature import sign
 
-__all__ = ["arranged", "arrivals", "bucket_members", "bucket_pairs", "distinct", "document_keys", "is_triple", "may_pair", "pair_codes",
-           "second_holders", "shingle_tops", "split_codes", "triple_members", "triple_places"]
+__all__ = ["arranged", "arrivals", "bucket_members", "bucket_pairs", "distinct", "document_keys", "is_triple",
+           "may_pair", "pair_codes", "second_holders", "shingle_tops", "split_codes", "triple_members", "triple_places"]
 
 # The top two bits of a stored key say what it is: 00 a document band, 10 a passage band, 01 a
 # context triple.

@@ -302,16 +302,16 @@ class DedupIndex:
         # (the pairs aligned the first time are not aligned again: stored rows never change).
         self._filling = np.empty(0, np.int64)
         aligned: dict[tuple[int, int, bool], Pair | None] = {}
-        tiers = _tiers(keylists)
+        kinds = _by_kind(keylists)
         with self._store.snapshot():
             seen = self._store.version()  # None: the store has no write transaction to keep short
-            matches = self._match(documents, keylists, tops, places, aligned, tiers) if seen is not None else None
+            matches = self._match(documents, keylists, tops, places, aligned, kinds) if seen is not None else None
         with self._store.transaction():
             if matches is None or self._store.version() != seen:
-                matches = self._match(documents, keylists, tops, places, aligned, tiers)
+                matches = self._match(documents, keylists, tops, places, aligned, kinds)
             # All keys sorted with their article's number: band keys (passage tier negative, then
-            # document tier) are below every triple, so the tiers' sorted keys follow each other.
-            (band_keys, band_owner), (triple_keys, triple_owner) = tiers[2:]
+            # document tier) are below every triple, so the two kinds' sorted keys follow each other.
+            (band_keys, band_owner), (triple_keys, triple_owner) = kinds[2:]
             outcomes = self._store.write([NewRow(d.id, d.article.text, _meta(d.article), k, t, p)
                                           for d, k, t, p in zip(documents, keylists, tops, places)], on_conflict,
                                          self._holders_needed, np.concatenate([band_keys | band_owner,
@@ -325,13 +325,13 @@ class DedupIndex:
 
     def _match(self, documents: list[Document], keylists: list[np.ndarray], tops: list[np.ndarray],
                places: list[np.ndarray], aligned: dict[tuple[int, int, bool], Pair | None] | None = None,
-               tiers: tuple | None = None) -> list[list[Match]]:
+               kinds: tuple | None = None) -> list[list[Match]]:
         """The matches of each new article; ``aligned`` keeps the pairs compared, by ``(new
         article, member, triples together)``, and gives those compared already."""
         if not documents:
             return []
         aligned = {} if aligned is None else aligned
-        jobs = self._candidates(documents, keylists, tops, places, tiers)
+        jobs = self._candidates(documents, keylists, tops, places, kinds)
         rows = self._store.fetch(sorted({m for _, m, _ in jobs if m > 0}))  # a row removed since is missing
         stored = {row.seq: _to_article(row.id, row.text, row.meta) for row in rows}
         pairs = []  # (job, other article) in the order matches are reported
@@ -362,12 +362,12 @@ class DedupIndex:
         return max(self.config.max_bucket_size, MAX_HOLDERS)
 
     def _candidates(self, documents: list[Document], keylists: list[np.ndarray], tops: list[np.ndarray],
-                    places: list[np.ndarray], tiers: tuple | None = None) -> list[tuple[int, int, bool]]:
+                    places: list[np.ndarray], kinds: tuple | None = None) -> list[tuple[int, int, bool]]:
         """``(new article, member, triples together)`` from shared buckets or shared context
         triples, or one shared bucket and a triple the two are the first holders of (the rules of
         a scan): every pair whose shared triples stand together, the others where
-        :func:`may_pair` keeps them. ``tiers``: :func:`_tiers` of ``keylists``, when the caller has it."""
-        bands, triples, band_order, (triple_order, triple_owner) = tiers or _tiers(keylists)
+        :func:`may_pair` keeps them. ``kinds``: :func:`_by_kind` of ``keylists``, when the caller has it."""
+        bands, triples, band_order, (triple_order, triple_owner) = kinds or _by_kind(keylists)
         # A band key's first max_bucket_size holders and a triple's first MAX_HOLDERS are all their
         # rules look at; a triple held that often pairs no newcomer, so one known to be is not
         # looked up, and is dropped from the new articles' triples (their pairs among themselves
@@ -415,7 +415,7 @@ class DedupIndex:
                 for a, b, reworded in pairs]
 
 
-def _tiers(keylists: list[np.ndarray]) -> tuple:
+def _by_kind(keylists: list[np.ndarray]) -> tuple:
     """Each article's band keys and its context triples, and each kind :func:`arranged` (sorted
     by key, then article): ``(bands, triples, band_order, triple_order)``."""
     triple = [is_triple(k) for k in keylists]

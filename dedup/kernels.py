@@ -344,18 +344,9 @@ def packed_spans(entries, keys, owner):
                 below = ahead
                 step *= 2
                 ahead = below + step
-            a, b = below + 1, min(ahead, n)  # the first entry not below key is in [a, b]
-            while a < b:
-                middle = (a + b) >> 1
-                if entries[middle] < key:
-                    a = middle + 1
-                else:
-                    b = middle
-            i = a
+            i = _first_not_below(entries, key, below + 1, min(ahead, n))
         lo[k] = i
-        last = key | owner
-        while i < n and entries[i] <= last:
-            i += 1
+        i = _past_key(entries, i, key | owner)
         hi[k] = i
     return lo, hi
 
@@ -372,22 +363,32 @@ def packed_ranges(entries, sample, step, keys, owner):
     n = len(entries)
     for k in range(len(keys)):
         key = keys[k]
-        a, b = 0, len(sample)  # the first sample not below key
-        while a < b:
-            middle = (a + b) >> 1
-            if sample[middle] < key:
-                a = middle + 1
-            else:
-                b = middle
-        i = max(a - 1, 0) * step
+        i = max(_first_not_below(sample, key, 0, len(sample)) - 1, 0) * step
         while i < n and entries[i] < key:
             i += 1
         lo[k] = i
-        last = key | owner
-        while i < n and entries[i] <= last:
-            i += 1
-        hi[k] = i
+        hi[k] = _past_key(entries, i, key | owner)
     return lo, hi
+
+
+@_jit
+def _first_not_below(values, key, a, b):
+    """The first index in ``[a, b)`` whose value (sorted) is not below ``key``, or ``b``."""
+    while a < b:
+        middle = (a + b) >> 1
+        if values[middle] < key:
+            a = middle + 1
+        else:
+            b = middle
+    return a
+
+
+@_jit
+def _past_key(entries, i, last):
+    """The index just past the entries from ``i`` on that are at most ``last`` (sorted)."""
+    while i < len(entries) and entries[i] <= last:
+        i += 1
+    return i
 
 
 @_jit

@@ -273,6 +273,13 @@ def test_packed_spans_equal_binary_searches(held, asked):
     assert hi.tolist() == np.searchsorted(entries, keys | owner, "right").tolist()
 
 
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(st.integers(-50, 50), max_size=60), st.lists(st.integers(-50, 50), max_size=60))
+def test_merge_sorted_equals_a_stable_sort(a, b):
+    a, b = np.sort(np.array(a, dtype=np.int64)), np.sort(np.array(b, dtype=np.int64))
+    assert kernels.merge_sorted(a, b).tolist() == np.sort(np.concatenate([a, b]), kind="stable").tolist()
+
+
 packed_entries = st.lists(st.tuples(st.integers(-8, 8), st.integers(1, 5)), max_size=60)
 
 

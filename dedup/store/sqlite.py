@@ -91,7 +91,7 @@ _JSON_ROWS = 1 << 14  # entries encoded at once (by json: about 3 ms holding the
 # a long segment, by a search per key through a sample of the segment (dedup.kernels.packed_ranges).
 _WALK_MIN_KEYS = 100_000
 _WALK_RATIO = 64
-_MERGE_MIN_ENTRIES = 1 << 20  # recent entries worth loading the kernels for, to merge them (see _merged)
+_MERGE_MIN_ENTRIES = 1 << 20  # recent entries worth loading the kernels for, to merge them (see _merge_runs)
 _SAMPLE = 32  # every 32nd recent entry kept apart, to find a few keys among millions (kernels.packed_ranges)
 _SEARCH_MIN_ENTRIES = 1 << 20  # (a process that runs the kernels already uses them for any segment)
 # The recent keys' filter: 32 MB (marking a chunk's keys took 35 ms in 16 MB, 67 in the 128 MB of the
@@ -190,13 +190,13 @@ class _Recent:
             if sum(map(len, self._unmarked)) > _RECENT_FILTER_PENDING:  # chunks, and no query between them:
                 self._filter, self._unmarked = None, []  # made anew by the next query, not held in memory twice
         # The newest two merged while the newer is as long, as a binary counter carries (in one
-        # pass, see _merged): an entry is merged again about log2 of the segments' number of
+        # pass, see _merge_runs): an entry is merged again about log2 of the segments' number of
         # times, and a look-up meets about that many segments, whether articles come one at a
         # time or a thousand at once. (Merging them all once there were 8, a store adding
         # articles one by one to 3,000 recent ones took 32 ms per add; a look-up of a chunk's
         # keys costs about 12 ns per key and segment.)
         while len(runs) > 1 and len(runs[-1]) >= len(runs[-2]):
-            runs[-2:] = [_merged(runs[-2:])]
+            runs[-2:] = [_merge_runs(*runs[-2:])]
         self.segments = runs
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
@@ -238,18 +238,15 @@ class _Recent:
         return self._filter.maybe_held(keys)
 
 
-def _merged(runs: list[np.ndarray]) -> np.ndarray:
-    """Sorted runs of entries as one sorted run: merged two at a time by a compiled pass
-    (:func:`dedup.kernels.merge_sorted`) once this process runs the kernels, by a stable sort
-    (which merges runs too, four times slower) before."""
-    if not use_kernels(sum(map(len, runs)), _MERGE_MIN_ENTRIES):
-        return np.sort(np.concatenate([np.empty(0, np.int64), *runs]), kind="stable")
+def _merge_runs(older: np.ndarray, newer: np.ndarray) -> np.ndarray:
+    """Two sorted runs of entries as one: by a compiled pass (:func:`dedup.kernels.merge_sorted`)
+    once this process runs the kernels, by a stable sort (which merges them too, four times
+    slower) before."""
+    if not use_kernels(len(older) + len(newer), _MERGE_MIN_ENTRIES):
+        return np.sort(np.concatenate([older, newer]), kind="stable")
     from ..kernels import merge_sorted
 
-    runs = list(runs) or [np.empty(0, np.int64)]
-    while len(runs) > 1:  # in rounds of pairs: each entry is copied about log2(len(runs)) times
-        runs = [merge_sorted(*runs[n : n + 2]) if n + 1 < len(runs) else runs[n] for n in range(0, len(runs), 2)]
-    return runs[0]
+    return merge_sorted(older, newer)
 
 
 def _entries(keylists: list[np.ndarray], seqs: list[int]) -> np.ndarray:
@@ -612,7 +609,8 @@ class SQLiteStore:
             self._unchecked += len(keep)
             if sorted_keys is not None and keep:  # the rows' seqs are consecutive: this write holds the lock
                 seq_of = np.full(len(rows), -1, dtype=np.int64)
-                seq_of[[n for n, row in enumerate(rows) if outcomes[n] != "skipped"]] = np.arange(last - len(keep) + 1, last + 1)
+                written = [n for n in range(len(rows)) if outcomes[n] != "skipped"]
+                seq_of[written] = np.arange(last - len(keep) + 1, last + 1)
                 seqs = seq_of[sorted_keys & _OWNER]
                 self._written = (last - len(keep) + 1, last, (sorted_keys & ~_OWNER)[seqs > 0] | seqs[seqs > 0])
         return outcomes
