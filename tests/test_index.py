@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedup import ConfigError, DedupIndex, IndexStoreError, InputError, Skipped, scan
 from dedup.buckets import document_keys, shingle_tops, triple_places
@@ -86,8 +88,10 @@ def holders_consistent(index: DedupIndex) -> bool:
 
 @pytest.fixture(autouse=True)
 def small_merges(monkeypatch):
-    """Merge every 25 articles, so that tests see keys both merged and recent."""
+    """Merge every 25 articles, so that tests see keys both merged and recent, in pieces of 500
+    entries (a merge of 25 articles has several)."""
     monkeypatch.setattr("dedup.store.sqlite.MERGE_AT", 25)
+    monkeypatch.setattr("dedup.store.sqlite._PIECE_ROWS", 500)
 
 
 @pytest.fixture
@@ -383,6 +387,18 @@ def test_merged_keys_are_found_by_an_index_opened_before_another_merged_them(cor
         probes = [{**a, "id": "probe"} for a in corpus[30:]]
         assert [as_seen(reader.query(a)) for a in probes] == [as_seen(writer.query(a)) for a in probes]
         assert sum(map(len, (reader.query(a) for a in probes))) >= len(probes)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(st.lists(st.lists(st.integers(-2**40, 2**40), max_size=80), max_size=6), st.integers(1, 30))
+def test_a_merge_takes_its_entries_in_sorted_pieces(runs, size):
+    from dedup.store.sqlite import _sorted_pieces
+
+    runs = [np.unique(np.array(run, dtype=np.int64)) for run in runs]
+    pieces = list(_sorted_pieces(runs, size))
+    assert np.concatenate(pieces or [np.empty(0, np.int64)]).tolist() == sorted(np.concatenate(runs or [[]]).tolist())
+    if runs and max(map(len, runs)) > 0:
+        assert len(pieces) >= sum(map(len, runs)) // size // len(runs)  # not one copy of them all
 
 
 def test_answers_do_not_depend_on_how_far_merges_have_got(corpus, tmp_path, monkeypatch):
