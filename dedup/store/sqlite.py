@@ -19,9 +19,11 @@ from the rows it has not seen yet. Once :data:`MERGE_AT` articles are recent, th
 crosses the mark claims the merge (``state.merging``) and merges all their keys (from memory)
 into ``bands``, one B-tree keyed by the packed entry, in sorted order. Random single-key inserts
 into a B-tree of tens of millions of rows cost several microseconds each and rewrite most of its
-pages every batch; one sorted merge per :data:`MERGE_AT` articles does not (its cost is about 0.8
-microseconds per key, nearly all of it per row, little of it growing with the tree). Memory stays
-bounded by :data:`MERGE_AT` (twice that while a merge is under way), not by the index.
+pages every batch; one sorted merge per :data:`MERGE_AT` articles does not (at 90,000 articles,
+merging 10,000 articles' keys cost 0.47 microseconds per key to insert and 0.32 to commit the
+pages it rewrote: a merge rewrites most leaves whatever its size, so the second part shrinks as
+merges grow). The merge reads the sorted recent keys a piece at a time, never as one copy.
+Memory stays bounded by :data:`MERGE_AT` (twice that while a merge is under way), not by the index.
 
 The merge runs on a thread of its own, with its own connection, in short transactions between
 the writer's (whose adds match outside their write transaction, see
