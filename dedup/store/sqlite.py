@@ -41,8 +41,10 @@ absent, so each merge also marks its keys in a fixed-size :class:`~dedup.store.k
 stored beside ``bands``; only the keys it may hold are looked up in the B-tree. The recent keys
 are not marked in it: every key asked is looked up among them in memory (a chunk's keys by one
 pass along each sorted segment), so the B-tree is not asked for keys only recent articles hold,
-and a writer marks no bits per article (the filter a merge makes, its keys and the stored ones,
-then serves its store). Common context triples pass the filter, and most of those held by a stored article are full (held by
+and a writer marks no bits per article: a merge marks its keys in its store's filter, in place
+(a look-up meanwhile may ask the B-tree for a recent key it does not hold yet, which costs a
+look-up, never an answer), adds the stored filter's bits and stores the result. Common context
+triples pass the filter, and most of those held by a stored article are full (held by
 :data:`~dedup.context.MAX_HOLDERS`, so they pair no newcomer): look-ups skip the ones known to be
 (:class:`~dedup.store.fullkeys.FullKeys`, stored at each merge). A removal, which can make a
 full key count again, increments ``removals``; a store that sees the count change forgets its
