@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["counted_at_least", "equal_pairs", "first_of_runs", "groups", "in_sorted", "pack_pairs",
+__all__ = ["counted_at_least", "distinct", "equal_pairs", "first_of_runs", "groups", "in_sorted", "pack_pairs",
            "ranks", "sorted_unique", "split_by_count", "unpack_pairs"]
 
 
@@ -81,11 +81,15 @@ def first_of_runs(values: np.ndarray) -> np.ndarray:
     return first
 
 
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values of sorted ``values``."""
+    return values[first_of_runs(values)]
+
+
 def sorted_unique(values: np.ndarray) -> np.ndarray:
     """Sorted distinct values: ``np.unique`` without the hashing and bookkeeping that make it
     several times slower on these arrays."""
-    values = np.sort(values)
-    return values[first_of_runs(values)]
+    return distinct(np.sort(values))
 
 
 def counted_at_least(values: np.ndarray, times: int, weights: np.ndarray | None = None) -> tuple[np.ndarray, int]:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .arrays import first_of_runs, groups, ranks, split_by_count
+from .arrays import distinct, first_of_runs, groups, ranks, split_by_count
 from .candidates import KEY_MASK, OWNER_MASK, sorted_unique, tiers
 from .config import Config
 from .context import MAX_HOLDERS, MIN_SHARED, together, triple_set
@@ -23,7 +23,7 @@ from .detect import _MIN_SHARED_SHINGLES, Document, _shared
 from .lsh import band_keys
 from .signature import sign
 
-__all__ = ["arranged", "arrivals", "bucket_members", "bucket_pairs", "distinct", "document_keys", "is_triple",
+__all__ = ["arranged", "arrivals", "bucket_members", "bucket_pairs", "document_keys", "is_triple",
            "may_pair", "pair_codes", "second_holders", "shingle_tops", "split_codes", "triple_members", "triple_places"]
 
 # The top two bits of a stored key say what it is: 00 a document band, 10 a passage band, 01 a
@@ -83,11 +83,6 @@ def arranged(keylists: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     packed = np.sort(np.concatenate(keylists) | np.repeat(np.arange(len(keylists)), [len(k) for k in keylists]),
                      kind="stable")
     return packed & _KEY_BITS, packed & _LOW_BITS
-
-
-def distinct(keys: np.ndarray) -> np.ndarray:
-    """The distinct values of sorted ``keys``."""
-    return keys[first_of_runs(keys)]
 
 
 def arrivals(keylists: list[np.ndarray], stored_keys: np.ndarray,
@@ -217,7 +212,7 @@ def second_holders(keylists: list[np.ndarray], stored_keys: np.ndarray, stored_s
 def shingle_tops(document: Document) -> np.ndarray:
     """The distinct top 32 bits of a document's shingle hashes, sorted (what the store keeps)."""
     tops = (document.shingle_set >> np.uint64(32)).astype(np.uint32)
-    return tops[first_of_runs(tops)]
+    return distinct(tops)
 
 
 def may_pair(a: Document, a_tops: np.ndarray, b_tops: np.ndarray) -> bool:

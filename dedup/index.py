@@ -39,9 +39,9 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import in_sorted
-from .buckets import (arranged, arrivals, bucket_pairs, distinct, document_keys, is_triple, may_pair, pair_codes,
-                      second_holders, shingle_tops, split_codes, triple_members, triple_places)
+from .arrays import distinct, in_sorted
+from .buckets import (arranged, arrivals, bucket_pairs, document_keys, is_triple, may_pair, pair_codes, second_holders,
+                      shingle_tops, split_codes, triple_members, triple_places)
 from .context import MAX_HOLDERS
 from .config import Config, resolve
 from .candidates import sorted_unique, tiers
@@ -367,7 +367,7 @@ class DedupIndex:
         triples, or one shared bucket and a triple the two are the first holders of (the rules of
         a scan): every pair whose shared triples stand together, the others where
         :func:`may_pair` keeps them. ``kinds``: :func:`_by_kind` of ``keylists``, when the caller has it."""
-        bands, triples, band_order, (triple_order, triple_owner) = kinds or _by_kind(keylists)
+        bands, _, band_order, (triple_order, triple_owner) = kinds or _by_kind(keylists)
         # A band key's first max_bucket_size holders and a triple's first MAX_HOLDERS are all their
         # rules look at; a triple held that often pairs no newcomer, so one known to be is not
         # looked up, and is dropped from the new articles' triples (their pairs among themselves

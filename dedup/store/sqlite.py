@@ -71,7 +71,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..arrays import first_of_runs, ranks
+from ..arrays import groups, ranks
 from ..candidates import OWNER_BITS, sorted_unique
 from ..compiled import use_kernels
 from ..exceptions import IndexStoreError, InputError
@@ -514,8 +514,8 @@ class SQLiteStore:
             entries = sorted_unique(np.concatenate([found, near]))
             keys, seqs = entries & ~_OWNER, entries & _OWNER  # by key, then seq (one key's entries share their sign)
             if full is not None and len(keys):
-                starts = np.flatnonzero(first_of_runs(keys))
-                full.add(keys[starts[np.diff(np.r_[starts, len(keys)]) >= cap]])
+                starts, sizes = groups(keys[1:] != keys[:-1])
+                full.add(keys[starts[sizes >= cap]])
             answers.append((keys, seqs))
         return answers
 
