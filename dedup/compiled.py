@@ -9,7 +9,7 @@ bit-identical results (tests hold them equal on random inputs).
 
 from __future__ import annotations
 
-__all__ = ["PAIR_MINIMUM", "start", "use_kernels"]
+__all__ = ["PAIR_MINIMUM", "running", "start", "use_kernels"]
 
 # Alignment's steps (seeds, chains, sentence entries, set comparisons) meet one pair of texts at a
 # time: a pair this large (in each step's unit: shingles, words, entries or triples of both texts)
@@ -33,3 +33,9 @@ def start() -> None:
     later, which inherit the kernels once loaded)."""
     global _started
     _started = True
+
+
+def running() -> bool:
+    """Whether this process runs the kernels already (a call that is never worth loading them
+    for on its own, such as a sort, uses them only then)."""
+    return _started

@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import first_of_runs, groups, sorted_unique, unpack_pairs
+from .arrays import first_of_runs, groups, sort_carrying, sorted_unique, unpack_pairs
 from .compiled import PAIR_MINIMUM, use_kernels
 from .normalize import Tokens, fmix64_array
 from .sentences import content_terms
@@ -234,8 +234,7 @@ def first_places(packed: np.ndarray, places: np.ndarray) -> np.ndarray:
     """
     if len(packed) == 0:
         return np.empty((0, 2), dtype=np.uint64)
-    order = np.argsort(packed)
-    packed, places = packed[order], places[order].astype(np.uint64)
+    packed, places = sort_carrying(packed, places.astype(np.uint64))
     starts = np.flatnonzero(first_of_runs(packed))
     if len(starts) < len(packed):
         places = np.minimum.reduceat(places, starts)
@@ -349,13 +348,12 @@ def _shared_enough(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     stand :func:`together`, sorted, and whether they stand together."""
     if len(rows) == 0:
         return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=bool)
-    order = np.argsort(rows[:, 0])
-    codes = rows[order, 0]
+    codes, places = sort_carrying(rows[:, 0], rows[:, 1])
     starts, sizes = groups(codes[1:] != codes[:-1])
     # Most pairs share one triple: only the places of pairs sharing two or more are looked at.
     group = np.repeat(np.arange(len(starts)), sizes)
     several = np.flatnonzero(sizes[group] >= 2)
-    group, places = group[several], rows[order[several], 1]
+    group, places = group[several], places[several]
     close = together(group, (places >> np.uint64(32)).astype(np.int64),
                      (places & np.uint64(0xFFFFFFFF)).astype(np.int64), len(starts))
     kept = (sizes >= MIN_SHARED) | close

@@ -26,7 +26,7 @@ import numpy as np
 from .normalize import _DIGIT, _DROP, _JOINER, _PERIOD, _WORD
 
 __all__ = ["band_keys", "chain_points", "close_runs", "filter_keys", "first_place_keys", "insert_terms",
-           "joint_codes", "json_integers", "lookup_terms", "merge_sorted", "multiset_shared", "packed_ranges", "packed_spans",
+           "joint_codes", "json_integers", "lookup_terms", "merge_sorted", "multiset_shared", "packed_ranges", "packed_spans", "radix_sort",
            "seed_points", "sentence_entries", "sentence_tally", "sign_documents", "sign_windows",
            "sorted_intersection", "text_shingles", "tokenize_codes"]
 
@@ -305,6 +305,49 @@ def filter_keys(bits, keys, owner_bits, spread, slot_bits, hashes, mark):
                 held[i] = False
                 break
     return held
+
+
+_DIGIT_BITS = 8  # a radix sort's digit: 8 passes of 256 counters (which stay in the L1 cache)
+_DIGITS = 64 // _DIGIT_BITS
+_DIGIT_MASK = np.uint64((1 << _DIGIT_BITS) - 1)
+
+
+@_jit
+def radix_sort(values, payload):
+    """``values`` (uint64) sorted, and ``payload`` (same length, or empty) in the same order: a
+    stable least-significant-digit radix sort, whose counts for every digit are taken in one
+    pass and which skips the digits that all values share (the high bits of pair codes). On the
+    scan's arrays of a few hundred thousand keys, about a quarter of the time of ``np.sort``
+    and a third of ``np.argsort``'s (see :func:`dedup.arrays.sort_carrying`)."""
+    n = len(values)
+    carry = len(payload) == n
+    counts = np.zeros((_DIGITS, 1 << _DIGIT_BITS), np.int64)
+    for v in values:
+        for d in range(_DIGITS):
+            counts[d, (v >> np.uint64(d * _DIGIT_BITS)) & _DIGIT_MASK] += 1
+    a, b = values.copy(), np.empty_like(values)
+    pa, pb = payload.copy(), np.empty_like(payload)
+    for d in range(_DIGITS):
+        shift = np.uint64(d * _DIGIT_BITS)
+        row = counts[d]
+        if n == 0 or row[(a[0] >> shift) & _DIGIT_MASK] == n:
+            continue  # every value has this digit: the order stays
+        total = 0
+        for digit in range(1 << _DIGIT_BITS):
+            count = row[digit]
+            row[digit] = total
+            total += count
+        for k in range(n):
+            v = a[k]
+            digit = (v >> shift) & _DIGIT_MASK
+            at = row[digit]
+            row[digit] = at + 1
+            b[at] = v
+            if carry:
+                pb[at] = pa[k]
+        a, b = b, a
+        pa, pb = pb, pa
+    return a, pa
 
 
 @_jit

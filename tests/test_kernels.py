@@ -280,6 +280,41 @@ def test_merge_sorted_equals_a_stable_sort(a, b):
     assert kernels.merge_sorted(a, b).tolist() == np.sort(np.concatenate([a, b]), kind="stable").tolist()
 
 
+# Values that share some of their 8-bit digits (skipped passes) and differ in others, with repeats.
+radix_values = st.lists(st.one_of(st.integers(0, 2**64 - 1), st.integers(0, 300), st.integers(2**63 - 5, 2**63 + 5),
+                                  st.sampled_from([7 << 40 | 3, 7 << 40 | 1, 9 << 56])), max_size=80)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(radix_values)
+def test_radix_sort_equals_a_stable_argsort(values):
+    values = np.array(values, dtype=np.uint64)
+    payload = np.arange(len(values), dtype=np.uint64) * np.uint64(3)
+    order = np.argsort(values, kind="stable")
+    alone, none = kernels.radix_sort(values, np.empty(0, np.uint64))
+    carried, moved = kernels.radix_sort(values, payload)
+    assert alone.tolist() == carried.tolist() == values[order].tolist() and len(none) == 0
+    assert moved.tolist() == payload[order].tolist()
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(st.integers(-2**63, 2**63 - 1), max_size=60), st.booleans())
+def test_sort_carrying_orders_signed_values_as_numpy_does(values, carry):
+    """The compiled path (all lengths, signed values through their sign bit) against numpy's."""
+    from dedup import arrays
+
+    values = np.array(values, dtype=np.int64)
+    payload = np.arange(len(values), dtype=np.int64) - 7 if carry else None
+    with mock.patch.object(compiled, "_started", False):
+        expected = arrays.sort_carrying(values, payload)
+    with mock.patch.object(compiled, "_started", True), mock.patch.object(arrays, "_RADIX_MIN", 0):
+        found = arrays.sort_carrying(values, payload)
+        unique = arrays.sorted_unique(values)
+    assert found[0].dtype == np.int64 and found[0].tolist() == expected[0].tolist() == sorted(values.tolist())
+    assert (found[1] is None and expected[1] is None) or found[1].tolist() == expected[1].tolist()
+    assert unique.tolist() == sorted(set(values.tolist()))
+
+
 packed_entries = st.lists(st.tuples(st.integers(-8, 8), st.integers(1, 5)), max_size=60)
 
 
