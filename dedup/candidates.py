@@ -117,6 +117,9 @@ def load_kernels(config: Config) -> None:
     for loading them (about 0.8 s) or, on a first run, all compiling them at once."""
     start()
     sign_chunk(["one short article to run every kernel of signing once"], 0, config)
+    from .kernels import radix_sort  # the large sorts of signing and of the candidate pairs
+
+    radix_sort(np.zeros(1, np.uint64), np.zeros(1, np.uint64))
 
 
 def joined_shingles(texts: list[str], size: int, *, joined: tuple[Tokens, np.ndarray, np.ndarray] | None = None

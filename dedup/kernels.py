@@ -26,8 +26,9 @@ import numpy as np
 from .normalize import _DIGIT, _DROP, _JOINER, _PERIOD, _WORD
 
 __all__ = ["band_keys", "chain_points", "close_runs", "filter_keys", "first_place_keys", "insert_terms",
-           "joint_codes", "json_integers", "lookup_terms", "merge_sorted", "multiset_shared", "packed_ranges", "packed_spans", "radix_sort",
-           "seed_points", "sentence_entries", "sentence_tally", "sign_documents", "sign_windows",
+           "joint_codes", "json_integers", "lookup_terms", "merge_sorted", "multiset_shared", "packed_ranges",
+           "packed_spans", "radix_sort", "seed_points", "sentence_bounds", "sentence_entries",
+           "sentence_frequencies", "sentence_seeds", "sentence_tally", "sign_documents", "sign_windows",
            "sorted_intersection", "text_shingles", "tokenize_codes"]
 
 _COMMA = ord(",")
@@ -351,6 +352,74 @@ def radix_sort(values, payload):
 
 
 @_jit
+def _ascii_space(c):
+    """Whether ASCII code ``c`` is whitespace as ``str.isspace`` and the regex ``\\s`` see it
+    (tab to carriage return, the four separators 28-31, space)."""
+    return 9 <= c <= 13 or 28 <= c <= 32
+
+
+@_jit
+def _closes(c):
+    """An ASCII character that may follow sentence punctuation before the space: ``"')]``."""
+    return c == 34 or c == 39 or c == 41 or c == 93
+
+
+@_jit
+def _mark(c):
+    """Sentence punctuation: ``.!?;:``."""
+    return c == 46 or c == 33 or c == 63 or c == 59 or c == 58
+
+
+@_jit
+def sentence_bounds(codes, starts, ends, abbreviation_chars):
+    """:func:`dedup.sentences._boundaries` of an ASCII text (``codes``, its bytes): the token
+    indices where a sentence starts, 0 and the token count included, gap by gap as
+    :func:`dedup.sentences._boundaries_slow` reads them (a line break; spaces, then sentence
+    punctuation, closers and a space; or sentence punctuation, closers and a space, after a
+    word that does not look abbreviated unless the punctuation is not a period)."""
+    count = len(starts)
+    cuts = np.empty(count + 1, np.int64)
+    cuts[0] = 0
+    n = 1
+    for t in range(count - 1):
+        g0, g1 = ends[t], starts[t + 1]
+        cut = False
+        for c in range(g0, g1):
+            if codes[c] == 10:
+                cut = True
+                break
+        if not cut and g0 < g1:
+            c = g0
+            spaced = _ascii_space(codes[c])
+            while c < g1 and _ascii_space(codes[c]):
+                c += 1
+            if c < g1 and _mark(codes[c]):
+                mark = codes[c]
+                c += 1
+                while c < g1 and _closes(codes[c]):
+                    c += 1
+                if c < g1 and _ascii_space(codes[c]):
+                    if spaced or mark != 46:
+                        cut = True
+                    else:  # a period right after the word: not after an abbreviation (``Mr.``, ``U.S.``)
+                        w0, w1 = starts[t], ends[t]
+                        short = w1 - w0 <= abbreviation_chars
+                        capital = 65 <= codes[w0] <= 90
+                        dotted = False
+                        for k in range(w0, w1):
+                            if codes[k] == 46:
+                                dotted = True
+                        cut = not (short and (capital or dotted))
+        if cut:
+            cuts[n] = t + 1
+            n += 1
+    if count > 0:
+        cuts[n] = count
+        n += 1
+    return cuts[:n]
+
+
+@_jit
 def merge_sorted(a, b):
     """The sorted values of two sorted arrays, ``a``'s first where they are equal (what a
     stable sort of both, one after the other, gives) in one pass: a quarter of the time of
@@ -647,6 +716,64 @@ def sentence_tally(term_a, sentence_a, weight_a, term_b, sentence_b, weight_b, b
 
 
 @_jit
+def sentence_frequencies(vocab_a, frequency_a, vocab_b, frequency_b):
+    """For each term of either vocabulary (sorted, distinct), how many sentences of both texts
+    hold it (:func:`dedup.paraphrase._frequency` both ways): one walk of the two vocabularies."""
+    both_a, both_b = frequency_a.copy(), frequency_b.copy()
+    i = j = 0
+    while i < len(vocab_a) and j < len(vocab_b):
+        if vocab_a[i] < vocab_b[j]:
+            i += 1
+        elif vocab_b[j] < vocab_a[i]:
+            j += 1
+        else:
+            both_a[i] += frequency_b[j]
+            both_b[j] += frequency_a[i]
+            i += 1
+            j += 1
+    return both_a, both_b
+
+
+@_jit
+def _unit_rows(count, isf, vocab_index, sentence, sentences):
+    """:func:`dedup.paraphrase._unit_rows`, with the same operations in the same order."""
+    n = len(count)
+    weight = np.empty(n, dtype=np.float64)
+    norms = np.zeros(sentences, dtype=np.float64)
+    for k in range(n):
+        weight[k] = count[k] * isf[vocab_index[k]]
+    for k in range(n):
+        square = weight[k] * weight[k]
+        norms[sentence[k]] += square
+    for s in range(sentences):
+        norms[s] = max(np.sqrt(norms[s]), 1e-12)
+    for k in range(n):
+        weight[k] = weight[k] / norms[sentence[k]]
+    return weight
+
+
+@_jit
+def sentence_seeds(term_a, sentence_a, count_a, index_a, isf_a, size_a, term_b, sentence_b, count_b, index_b, isf_b,
+                   size_b, by_term_b, dense_cells, min_cosine, min_dice):
+    """The sentence pairs of :func:`dedup.paraphrase._seeds` (A sentence, B sentence, cosine)
+    whose tf-idf cosine and Dice of terms reach ``min_cosine`` and ``min_dice``, from both
+    texts' entries and each term's ``isf``: the unit rows, the tally
+    (:func:`sentence_tally`) and the Dice in one call."""
+    width = len(size_b)
+    weight_a = _unit_rows(count_a, isf_a, index_a, sentence_a, len(size_a))
+    weight_b = _unit_rows(count_b, isf_b, index_b, sentence_b, width)
+    cells, cosine, shared = sentence_tally(term_a, sentence_a, weight_a, term_b, sentence_b, weight_b, by_term_b,
+                                           width, len(size_a) * width, dense_cells)
+    keep = np.empty(len(cells), dtype=np.bool_)
+    for k in range(len(cells)):
+        i, j = cells[k] // width, cells[k] % width
+        dice = 2 * shared[k] / max(size_a[i] + size_b[j], 1)
+        keep[k] = cosine[k] >= min_cosine and dice >= min_dice
+    kept = cells[keep]
+    return kept // width, kept % width, cosine[keep]
+
+
+@_jit
 def multiset_shared(xs, ys):
     """How many words two word lists share, taken as multisets (each word counted as often as
     the list holding it fewer times holds it): :func:`dedup.edges.word_dice`'s numerator."""
@@ -662,13 +789,17 @@ def sentence_entries(terms, sentence, sentences):
     n = len(terms)
     order = np.empty(n, dtype=np.int64)
     start = 0
-    while start < n:  # sentences ascend: sort each one's terms
+    while start < n:  # sentences ascend: sort each one's few terms, stably, by insertion
         end = start
         while end < n and sentence[end] == sentence[start]:
+            order[end] = end
             end += 1
-        within = np.argsort(terms[start:end], kind="mergesort")
-        for k in range(end - start):
-            order[start + k] = start + within[k]
+        for k in range(start + 1, end):
+            moving, at = order[k], k
+            while at > start and terms[order[at - 1]] > terms[moving]:
+                order[at] = order[at - 1]
+                at -= 1
+            order[at] = moving
         start = end
     entry_sentence = np.empty(n, dtype=np.int64)
     entry_term = np.empty(n, dtype=terms.dtype)

@@ -152,18 +152,22 @@ def _seeds(fa: TextFeatures, fb: TextFeatures, min_cosine: float, min_dice: floa
     """
     ea, eb = fa.entries, fb.entries
     total = fa.sentences + fb.sentences
+    if use_kernels(len(ea.term) + len(eb.term), PAIR_MINIMUM):
+        from .kernels import sentence_frequencies, sentence_seeds
+
+        # (the logarithms stay numpy's, so that both paths give the same isf to the bit)
+        frequency_a, frequency_b = sentence_frequencies(ea.vocab, ea.frequency, eb.vocab, eb.frequency)
+        isf_a, isf_b = np.log(total / np.maximum(frequency_a, 1)), np.log(total / np.maximum(frequency_b, 1))
+        i, j, cos = sentence_seeds(ea.term, ea.sentence, ea.count, ea.vocab_index, isf_a, ea.size, eb.term,
+                                   eb.sentence, eb.count, eb.vocab_index, isf_b, eb.size, eb.by_term, _DENSE_CELLS,
+                                   min_cosine, min_dice)
+        return np.column_stack([i, j, np.round(cos * _STRENGTH_SCALE)]).astype(np.int64)
     isf_a = np.log(total / np.maximum(_frequency(ea, eb), 1))
     isf_b = np.log(total / np.maximum(_frequency(eb, ea), 1))
     ua, ub = _unit_rows(fa, isf_a), _unit_rows(fb, isf_b)
     width = fb.sentences
-    if use_kernels(len(ea.term) + len(eb.term), PAIR_MINIMUM):
-        from .kernels import sentence_tally
-
-        cells, cos, shared = sentence_tally(ea.term, ea.sentence, ua, eb.term, eb.sentence, ub, eb.by_term, width,
-                                            fa.sentences * width, _DENSE_CELLS)
-    else:
-        p, q = equal_pairs(ea.term, eb.term, order=eb.by_term)
-        cells, cos, shared = _tally(ea.sentence[p] * width + eb.sentence[q], ua[p] * ub[q], fa.sentences * width)
+    p, q = equal_pairs(ea.term, eb.term, order=eb.by_term)
+    cells, cos, shared = _tally(ea.sentence[p] * width + eb.sentence[q], ua[p] * ub[q], fa.sentences * width)
     if len(cells) == 0:
         return np.empty((0, 3), dtype=np.int64)
     i, j = cells // width, cells % width

@@ -146,6 +146,10 @@ def _boundaries(text: str, tokens: Tokens) -> np.ndarray:
     count = len(starts)
     if count == 0:
         return np.zeros(1, dtype=np.int64)
+    if use_kernels(count, PAIR_MINIMUM) and text.isascii():
+        from .kernels import sentence_bounds
+
+        return sentence_bounds(np.frombuffer(text.encode("ascii"), np.uint8), starts, ends, _ABBREVIATION_CHARS)
     breaks = np.array([m.start() for m in _LINE_BREAK.finditer(text)], dtype=np.int64)
     after = np.searchsorted(ends, breaks, side="right") - 1  # the token before each line break
     marks = np.array([m.start() for m in _SENTENCE_MARK.finditer(text)], dtype=np.int64)

@@ -30,7 +30,8 @@ def code_path(request, monkeypatch):
     sentences._features_cache.clear()
 small_ints = st.lists(st.integers(0, 6), max_size=30).map(lambda xs: np.array(xs, dtype=np.uint64))
 WORDS = ["Mr", "U.S", "farm", "farmers", "the", "rice", "grew", "plots", "a", "Dr", "food", "it", "No", "2024", "e.g"]
-GAPS = [" ", " ", " ", ". ", ".\" ", "? ", "! ", "; ", ": ", ".\n", "\n\n", ", ", " (", ") ", ".)", "...", ". . ", " . ", "  .\" ", ", . ", " ;\n"]
+GAPS = [" ", " ", " ", ". ", ".\" ", "? ", "! ", "; ", ": ", ".\n", "\n\n", ", ", " (", ") ", ".)", "...", ". . ", " . ", "  .\" ", ", . ", " ;\n",
+        ".\t", "\t.\x1c", ".')] ", ".\r\n", " \x0b! ", ".\x7f ", ".\u2019 ", ".\u00a0"]  # other spaces; text beyond ASCII
 
 
 @st.composite

@@ -212,6 +212,13 @@ def test_paraphrase_kernels_equal_the_numpy_forms(a, b, dense):
         kernel_pair = paraphrase._pair(fa, fb)
     for field in ("codes_a", "codes_b", "isf"):
         assert getattr(kernel_pair, field).tolist() == getattr(numpy_pair, field).tolist()
+    # the seeds' strengths to the millionth (sentence_spans asks only texts that hold content words)
+    for min_cosine, min_dice in ((0.0, 0.0), (0.3, 0.3), (0.6, 0.1)) if len(a[0]) and len(b[0]) else ():
+        with mock.patch.object(compiled, "_started", False):
+            numpy_seeds = paraphrase._seeds(fa, fb, min_cosine, min_dice)
+        with mock.patch.object(compiled, "_started", True):
+            kernel_seeds = paraphrase._seeds(fa, fb, min_cosine, min_dice)
+        assert kernel_seeds.dtype == numpy_seeds.dtype and kernel_seeds.tolist() == numpy_seeds.tolist()
 
 
 WORDS = ("farmers grew rice on small plots near the river and they still relied on good harvests for food "
@@ -250,7 +257,8 @@ def test_alignment_with_the_kernels_equals_alignment_with_numpy(texts):
 def test_a_scan_loads_every_alignment_kernel_before_its_workers_fork():
     """The warm-up pairs run each alignment kernel, so that forked workers inherit them all."""
     alignment = ["chain_points", "close_runs", "first_place_keys", "joint_codes", "multiset_shared", "seed_points",
-                 "sentence_entries", "sentence_tally", "sorted_intersection"]
+                 "sentence_bounds", "sentence_entries", "sentence_frequencies", "sentence_seeds",
+                 "sorted_intersection"]
     code = ("from dedup import compiled, detect, kernels; compiled.start(); "
             "detect._load_alignment_kernels(); "
             f"print([n for n in {alignment!r} if not getattr(kernels, n).signatures])")
