@@ -26,7 +26,6 @@ from .detect import compare, scan
 from .exceptions import DedupError, InputError
 from .io import read_paths
 from .models import Article, Skipped
-from .parallel import keep_freed_memory
 from .report import FORMATS, render, render_pair
 
 app = typer.Typer(help="Find near-duplicate and partly copied news articles, and the passages they share.",
@@ -194,7 +193,6 @@ def scan_command(
     Example: dedup scan data/ --format json --output report.json
     """
     fmt = _choose_format(fmt, output)
-    keep_freed_memory()
     with _errors_as_messages(), _terminate_as_exit():
         config = resolve(None, **(settings or {}))
         with _progress_bar() as progress:

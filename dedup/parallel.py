@@ -7,8 +7,6 @@ held in memory at once. ``workers=1`` runs everything in this process.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import multiprocessing
 import os
 from collections import deque
@@ -17,32 +15,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["LazyPool", "available_cores", "keep_freed_memory", "ordered_map", "worker_pool"]
-
-# glibc's mallopt parameters (malloc.h)
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
-# Arrays up to this size come from the heap, which keeps up to _KEPT bytes freed at its top.
-_HEAP_ARRAYS = 32 << 20  # the largest mmap threshold glibc accepts on 64-bit systems
-_KEPT = 64 << 20
-
-
-def keep_freed_memory() -> None:
-    """Make glibc's ``malloc`` serve arrays of up to 32 MB from the heap and keep up to 64 MB
-    of freed memory instead of returning it to the system at once (elsewhere: nothing).
-
-    A scan makes and drops arrays of a few MB thousands of times (a signing chunk's tokens, a
-    band's column). By default each is a fresh mapping whose every page faults when first
-    written and which is unmapped when freed: measured on 2.8 MB of text, tokenising took 24 ms,
-    12 ms of it page faults, and the 20k speed corpus's scan spent 1.3 s of system time against
-    0.65 s with these settings, with the same peak memory. Called in the worker processes and by
-    the command line, never on a library user's own process."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):  # not glibc: its allocator is left as it is
-        return
-    mallopt(_M_MMAP_THRESHOLD, _HEAP_ARRAYS)
-    mallopt(_M_TRIM_THRESHOLD, _KEPT)
+__all__ = ["LazyPool", "available_cores", "ordered_map", "worker_pool"]
 
 
 def available_cores() -> int:
@@ -67,8 +40,7 @@ class LazyPool:
             return None
         if self._pool is None:
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context(method),
-                                             initializer=keep_freed_memory)
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context(method))
         return self._pool
 
     def running(self) -> Executor | None:

@@ -32,26 +32,3 @@ def test_scan_gives_the_same_report_with_one_or_two_workers(seeds, monkeypatch):
     one, two = scan(corpus, workers=1).to_dict(), scan(corpus, workers=2).to_dict()
     one["params"].pop("workers"), two["params"].pop("workers")
     assert one == two and len(one["pairs"]) > 5
-
-
-def test_freed_memory_is_kept_by_glibc_and_other_allocators_are_left_alone(monkeypatch):
-    import ctypes
-
-    from dedup import parallel
-
-    calls = []
-
-    class Libc:
-        def mallopt(self, parameter, value):
-            calls.append((parameter, value))
-            return 1
-
-    monkeypatch.setattr(ctypes, "CDLL", lambda name: Libc())
-    parallel.keep_freed_memory()
-    assert calls == [(-3, 32 << 20), (-1, 64 << 20)]  # M_MMAP_THRESHOLD, then M_TRIM_THRESHOLD
-
-    monkeypatch.setattr(ctypes, "CDLL", lambda name: object())  # a C library without mallopt
-    parallel.keep_freed_memory()
-    monkeypatch.setattr(ctypes, "CDLL", lambda name: (_ for _ in ()).throw(OSError("no C library")))
-    parallel.keep_freed_memory()
-    assert len(calls) == 2
