@@ -110,7 +110,7 @@ def sort_carrying(values: np.ndarray, payload: np.ndarray | None = None) -> tupl
     if not (running() and len(values) >= _RADIX_MIN and values.dtype in (np.uint64, np.int64)
             and (payload is None or payload.dtype.itemsize == 8)):
         if payload is None:
-            return np.sort(values, kind="stable"), None
+            return np.sort(values), None  # equal values are alike: no need for a stable sort
         order = np.argsort(values, kind="stable")
         return values[order], payload[order]
     from .kernels import radix_sort
@@ -127,9 +127,7 @@ def sort_carrying(values: np.ndarray, payload: np.ndarray | None = None) -> tupl
 def sorted_unique(values: np.ndarray) -> np.ndarray:
     """Sorted distinct values: ``np.unique`` without the hashing and bookkeeping that make it
     several times slower on these arrays."""
-    if len(values) >= _RADIX_MIN and running() and values.dtype in (np.uint64, np.int64):
-        return distinct(sort_carrying(values)[0])
-    return distinct(np.sort(values))
+    return distinct(sort_carrying(values)[0])
 
 
 def counted_at_least(values: np.ndarray, times: int, weights: np.ndarray | None = None) -> tuple[np.ndarray, int]:
