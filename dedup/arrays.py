@@ -117,8 +117,10 @@ def sort_carrying(values: np.ndarray, payload: np.ndarray | None = None) -> tupl
 
     signed = values.dtype == np.int64
     keys = values.view(np.uint64) ^ _SIGN if signed else values  # int64 order as uint64 order
-    carried = np.empty(0, np.uint64) if payload is None else np.ascontiguousarray(payload).view(np.uint64)
-    keys, carried = radix_sort(np.ascontiguousarray(keys), carried)
+    carried = np.empty(0, np.uint64) if payload is None else payload.view(np.uint64)
+    # (contiguous and writable, as the kernel is compiled for: a read-only view of a stored blob
+    # would otherwise compile another specialisation)
+    keys, carried = radix_sort(np.require(keys, requirements="CW"), np.require(carried, requirements="CW"))
     if signed:
         keys = (keys ^ _SIGN).view(np.int64)
     return keys, (None if payload is None else carried.view(payload.dtype))
