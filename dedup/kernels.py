@@ -727,17 +727,10 @@ def sentence_frequencies(vocab_a, frequency_a, vocab_b, frequency_b):
     """For each term of either vocabulary (sorted, distinct), how many sentences of both texts
     hold it (:func:`dedup.paraphrase._frequency` both ways): one walk of the two vocabularies."""
     both_a, both_b = frequency_a.copy(), frequency_b.copy()
-    i = j = 0
-    while i < len(vocab_a) and j < len(vocab_b):
-        if vocab_a[i] < vocab_b[j]:
-            i += 1
-        elif vocab_b[j] < vocab_a[i]:
-            j += 1
-        else:
-            both_a[i] += frequency_b[j]
-            both_b[j] += frequency_a[i]
-            i += 1
-            j += 1
+    in_a, in_b = sorted_intersection(vocab_a, vocab_b)
+    for k in range(len(in_a)):
+        both_a[in_a[k]] += frequency_b[in_b[k]]
+        both_b[in_b[k]] += frequency_a[in_a[k]]
     return both_a, both_b
 
 
