@@ -25,9 +25,9 @@ import numpy as np
 
 from .normalize import _DIGIT, _DROP, _JOINER, _PERIOD, _WORD
 
-__all__ = ["band_keys", "chain_points", "close_runs", "filter_keys", "first_place_keys", "insert_terms",
-           "joint_codes", "json_integers", "lookup_terms", "merge_sorted", "multiset_shared", "packed_ranges",
-           "packed_spans", "radix_sort", "seed_points", "sentence_bounds", "sentence_entries",
+__all__ = ["band_keys", "chain_points", "close_runs", "consistent_seeds", "filter_keys", "first_place_keys",
+           "insert_terms", "joint_codes", "json_integers", "lookup_terms", "merge_sorted", "multiset_shared",
+           "packed_ranges", "packed_spans", "radix_sort", "seed_points", "sentence_bounds", "sentence_entries",
            "sentence_frequencies", "sentence_seeds", "sentence_tally", "sign_documents", "sign_windows",
            "sorted_intersection", "text_shingles", "tokenize_codes"]
 
@@ -771,6 +771,27 @@ def sentence_seeds(term_a, sentence_a, count_a, index_a, isf_a, size_a, term_b, 
         keep[k] = cosine[k] >= min_cosine and dice >= min_dice
     kept = cells[keep]
     return kept // width, kept % width, cosine[keep]
+
+
+@_jit
+def consistent_seeds(points, bounds_a, bounds_b, fixed):
+    """Which seeds (rows ``(i, j, strength)``) :func:`dedup.paraphrase._consistent` keeps: none
+    whose sentence lies mostly inside a fixed passage (rows ``(a0, a1, b0, b1)``) on one side
+    while its partner stays clear of the passage's other side."""
+    keep = np.ones(len(points), dtype=np.bool_)
+    for k in range(len(points)):
+        a_lo, a_hi = bounds_a[points[k, 0]], bounds_a[points[k, 0] + 1]
+        b_lo, b_hi = bounds_b[points[k, 1]], bounds_b[points[k, 1] + 1]
+        for f in range(len(fixed)):
+            a0, a1, b0, b1 = fixed[f, 0], fixed[f, 1], fixed[f, 2], fixed[f, 3]
+            inside_a = 2 * (min(a_hi, a1) - max(a_lo, a0)) >= a_hi - a_lo
+            inside_b = 2 * (min(b_hi, b1) - max(b_lo, b0)) >= b_hi - b_lo
+            meets_a = a_lo < a1 and a0 < a_hi
+            meets_b = b_lo < b1 and b0 < b_hi
+            if (inside_a and not meets_b) or (inside_b and not meets_a):
+                keep[k] = False
+                break
+    return keep
 
 
 @_jit

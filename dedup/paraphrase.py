@@ -296,6 +296,10 @@ def _consistent(points: np.ndarray, fa: TextFeatures, fb: TextFeatures, fixed: l
     topic), not reuse."""
     if not fixed or len(points) == 0:
         return points
+    if use_kernels(len(points), PAIR_MINIMUM):
+        from .kernels import consistent_seeds
+
+        return points[consistent_seeds(points, fa.bounds, fb.bounds, np.array(fixed, dtype=np.int64))]
     a_lo, a_hi = fa.bounds[points[:, 0]], fa.bounds[points[:, 0] + 1]
     b_lo, b_hi = fb.bounds[points[:, 1]], fb.bounds[points[:, 1] + 1]
     keep = np.ones(len(points), dtype=bool)

@@ -238,3 +238,26 @@ def test_context_checks_answer_the_same_from_fresh_tokens_and_from_memo(a, b):
              context.shared_triples(a, tokenize_array(a), b, tokenize_array(b)))
     assert first == again == fresh
     assert sentences.content_terms(a, ta) is ta.memo["terms"]
+
+
+@PROPERTY
+@given(st.lists(st.integers(1, 9), min_size=1, max_size=8), st.lists(st.integers(1, 9), min_size=1, max_size=8),
+       st.data())
+def test_seeds_that_contradict_a_verbatim_passage_are_dropped_as_read_one_by_one(lengths_a, lengths_b, data):
+    bounds_a, bounds_b = np.cumsum([0, *lengths_a]), np.cumsum([0, *lengths_b])
+    seeds = data.draw(st.lists(st.tuples(st.integers(0, len(lengths_a) - 1), st.integers(0, len(lengths_b) - 1),
+                                         st.integers(0, 10**6)), max_size=12))
+    fixed = data.draw(st.lists(st.tuples(st.integers(0, bounds_a[-1]), st.integers(0, bounds_a[-1]),
+                                         st.integers(0, bounds_b[-1]), st.integers(0, bounds_b[-1])), max_size=3))
+    fixed = [(min(a0, a1), max(a0, a1), min(b0, b1), max(b0, b1)) for a0, a1, b0, b1 in fixed]
+    points = np.array(seeds, dtype=np.int64).reshape(-1, 3)
+    features = [sentences.TextFeatures(np.array(b, dtype=np.int64), None, None, None) for b in (bounds_a, bounds_b)]
+
+    def contradicts(i, j, a0, a1, b0, b1):
+        (x0, x1), (y0, y1) = (bounds_a[i], bounds_a[i + 1]), (bounds_b[j], bounds_b[j + 1])
+        inside_a, inside_b = 2 * (min(x1, a1) - max(x0, a0)) >= x1 - x0, 2 * (min(y1, b1) - max(y0, b0)) >= y1 - y0
+        meets_a, meets_b = x0 < a1 and a0 < x1, y0 < b1 and b0 < y1
+        return (inside_a and not meets_b) or (inside_b and not meets_a)
+
+    expected = [s for s in seeds if not any(contradicts(s[0], s[1], *f) for f in fixed)]
+    assert paraphrase._consistent(points, *features, fixed).tolist() == [list(s) for s in expected]

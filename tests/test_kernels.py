@@ -256,8 +256,8 @@ def test_alignment_with_the_kernels_equals_alignment_with_numpy(texts):
 
 def test_a_scan_loads_every_alignment_kernel_before_its_workers_fork():
     """The warm-up pairs run each alignment kernel, so that forked workers inherit them all."""
-    alignment = ["chain_points", "close_runs", "first_place_keys", "joint_codes", "multiset_shared", "seed_points",
-                 "sentence_bounds", "sentence_entries", "sentence_frequencies", "sentence_seeds",
+    alignment = ["chain_points", "close_runs", "consistent_seeds", "first_place_keys", "joint_codes", "multiset_shared",
+                 "seed_points", "sentence_bounds", "sentence_entries", "sentence_frequencies", "sentence_seeds",
                  "sorted_intersection"]
     code = ("from dedup import compiled, detect, kernels; compiled.start(); "
             "detect._load_alignment_kernels(); "
