@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .arrays import distinct, first_of_runs, groups, ranks, split_by_count
+from .arrays import distinct, first_of_runs, groups, ranks, sort_carrying, split_by_count
 from .candidates import KEY_MASK, OWNER_MASK, sorted_unique, tiers
 from .config import Config
 from .context import MAX_HOLDERS, MIN_SHARED, together, triple_set
@@ -113,9 +113,7 @@ def _place_table(entries: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray
         return np.empty(0, np.int64), np.empty(0, np.int64)
     places = np.concatenate(list(entries.values()))
     numbers = np.repeat(np.fromiter(entries, dtype=np.int64, count=len(entries)), [len(e) for e in entries.values()])
-    table = (places & _KEY_BITS) | numbers
-    order = np.argsort(table, kind="stable")  # one sorted run per article: merged
-    return table[order], (places & _LOW_BITS)[order]
+    return sort_carrying((places & _KEY_BITS) | numbers, places & _LOW_BITS)
 
 
 def _places_of(table: tuple[np.ndarray, np.ndarray], keys: np.ndarray, numbers: np.ndarray) -> np.ndarray:

@@ -152,29 +152,29 @@ def _seeds(fa: TextFeatures, fb: TextFeatures, min_cosine: float, min_dice: floa
     """
     ea, eb = fa.entries, fb.entries
     total = fa.sentences + fb.sentences
-    if use_kernels(len(ea.term) + len(eb.term), PAIR_MINIMUM):
+    compiled = use_kernels(len(ea.term) + len(eb.term), PAIR_MINIMUM)
+    if compiled:
         from .kernels import sentence_frequencies, sentence_seeds
 
-        # (the logarithms stay numpy's, so that both paths give the same isf to the bit)
         frequency_a, frequency_b = sentence_frequencies(ea.vocab, ea.frequency, eb.vocab, eb.frequency)
-        isf_a, isf_b = np.log(total / np.maximum(frequency_a, 1)), np.log(total / np.maximum(frequency_b, 1))
+    else:
+        frequency_a, frequency_b = _frequency(ea, eb), _frequency(eb, ea)
+    # (the logarithms are numpy's on both paths, so that both give the same isf to the bit)
+    isf_a, isf_b = np.log(total / np.maximum(frequency_a, 1)), np.log(total / np.maximum(frequency_b, 1))
+    if compiled:
         i, j, cos = sentence_seeds(ea.term, ea.sentence, ea.count, ea.vocab_index, isf_a, ea.size, eb.term,
                                    eb.sentence, eb.count, eb.vocab_index, isf_b, eb.size, eb.by_term, _DENSE_CELLS,
                                    min_cosine, min_dice)
-        return np.column_stack([i, j, np.round(cos * _STRENGTH_SCALE)]).astype(np.int64)
-    isf_a = np.log(total / np.maximum(_frequency(ea, eb), 1))
-    isf_b = np.log(total / np.maximum(_frequency(eb, ea), 1))
-    ua, ub = _unit_rows(fa, isf_a), _unit_rows(fb, isf_b)
-    width = fb.sentences
-    p, q = equal_pairs(ea.term, eb.term, order=eb.by_term)
-    cells, cos, shared = _tally(ea.sentence[p] * width + eb.sentence[q], ua[p] * ub[q], fa.sentences * width)
-    if len(cells) == 0:
-        return np.empty((0, 3), dtype=np.int64)
-    i, j = cells // width, cells % width
-    dice = 2 * shared / np.maximum(ea.size[i] + eb.size[j], 1)
-    keep = (cos >= min_cosine) & (dice >= min_dice)
-    strength = np.round(cos[keep] * _STRENGTH_SCALE)
-    return np.column_stack([i[keep], j[keep], strength]).astype(np.int64)
+    else:
+        ua, ub = _unit_rows(fa, isf_a), _unit_rows(fb, isf_b)
+        width = fb.sentences
+        p, q = equal_pairs(ea.term, eb.term, order=eb.by_term)
+        cells, cos, shared = _tally(ea.sentence[p] * width + eb.sentence[q], ua[p] * ub[q], fa.sentences * width)
+        i, j = cells // width, cells % width
+        dice = 2 * shared / np.maximum(ea.size[i] + eb.size[j], 1)
+        keep = (cos >= min_cosine) & (dice >= min_dice)
+        i, j, cos = i[keep], j[keep], cos[keep]
+    return np.column_stack([i, j, np.round(cos * _STRENGTH_SCALE)]).astype(np.int64)
 
 
 def _pair(fa: TextFeatures, fb: TextFeatures) -> _Pair:
