@@ -127,11 +127,43 @@ def _alignment(passage: Mapping, a: str, b: str, a_is_susp: bool) -> Alignment:
     return Alignment(b, ends[2], ends[3], a, ends[0], ends[1])
 
 
-def detections_from_report(report: Mapping, corpus: PairCorpus) -> Detections:
-    """The report's passages on ``corpus``'s evaluated pairs, oriented (suspicious, source)."""
+def _copies(report: Mapping, documents: Mapping[str, str]) -> dict[str, list[str]]:
+    """Each copy-group representative of the report (``copy_groups``) with its other members
+    whose text is the representative's, character for character, in ``documents``."""
+    found = {}
+    for group in report.get("copy_groups", ()):
+        rep = str(group["representative"])
+        same = [str(m) for m in group["copies"] if rep in documents and documents.get(str(m)) == documents[rep]]
+        if same:
+            found[rep] = same
+    return found
+
+
+def _stand_ins(a: str, b: str, copies: Mapping[str, list[str]]) -> list[tuple[str, str]]:
+    """The pairs a reported pair ``(a, b)`` stands for: each side or an exact copy it represents."""
+    return [(x, y) for x in (a, *copies.get(a, ())) for y in (b, *copies.get(b, ())) if x != y]
+
+
+def detections_from_report(report: Mapping, corpus: PairCorpus, texts: Mapping[str, str] | None = None) -> Detections:
+    """The report's passages on ``corpus``'s evaluated pairs, oriented (suspicious, source).
+
+    A scan aligns each group of exact copies through its representative only and lists the
+    group in ``copy_groups`` (the default that keeps alignment linear in a group's size). A
+    reported pair whose side represents such a group therefore stands for that side's copies
+    too: a copy whose text is the representative's, character for character, shares the same
+    passages at the same offsets, and the pair is scored as reported with them, as ``dedup scan
+    --all-pairs`` lists it. Pairs the report lists itself come first. ``texts`` holds every
+    scanned document (default: ``corpus.documents``), to tell which copies are identical.
+    """
     listed, found = set(corpus.pairs), Detections()
-    for record in report.get("pairs", ()):
-        a, b = str(record["a"]), str(record["b"])
+    copies = _copies(report, corpus.documents if texts is None else texts)
+    records = [(str(r["a"]), str(r["b"]), r) for r in report.get("pairs", ())]
+    stood_for = [(x, y, r) for a, b, r in records for x, y in _stand_ins(a, b, copies) if (x, y) != (a, b)]
+    seen: set[frozenset[str]] = set()
+    for a, b, record in records + stood_for:
+        if frozenset((a, b)) in seen:
+            continue
+        seen.add(frozenset((a, b)))
         known, a_is_susp = _orient(a, b, listed, corpus)
         if not known:
             found.unlisted += 1

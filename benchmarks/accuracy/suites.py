@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .corpora import PAN13_CATEGORIES, identical_body_groups, load_clough, load_pan13, load_reuters, pan13_pair_ids
@@ -31,9 +31,10 @@ def log(message: str) -> None:
     print(f"[accuracy {time.perf_counter() - _STARTED:7.1f}s] {message}", file=sys.stderr, flush=True)
 
 
-def score(corpus: PairCorpus, report: dict) -> dict:
-    """PAN passage measures and document-pair measures of one report on one data set."""
-    found = detections_from_report(report, corpus)
+def score(corpus: PairCorpus, report: dict, texts: Mapping[str, str] | None = None) -> dict:
+    """PAN passage measures and document-pair measures of one report on one data set (``texts``:
+    every scanned document, when the data set is a part of them)."""
+    found = detections_from_report(report, corpus, texts)
     scores = pan_scores(corpus.cases, found.alignments)
     scores["pairs"] = pair_scores(corpus.gold_pairs(), found.pairs)
     scores["unlisted_pairs"] = found.unlisted
@@ -69,12 +70,13 @@ def _pan13_corpora(root: Path, per_category: int | None) -> dict[str, PairCorpus
 
 def _pan13_scores(corpora: dict[str, PairCorpus], report: dict, prefix: str) -> dict:
     """Each category, 02-05 + 01 and 01-03 scored on each part."""
+    texts = merge(list(corpora.values()), "texts").documents
     scores = {}
     for part in PARTS:
         subsets = {f"{prefix}/{c}": _part(corpus, part) for c, corpus in corpora.items()}
         subsets[f"{prefix}/02-05+01"] = merge(list(subsets.values()), f"{prefix}/02-05+01")
         subsets[f"{prefix}/01-03"] = merge([subsets[f"{prefix}/{c}"] for c in ("01", "02", "03")], f"{prefix}/01-03")
-        scores[part] = {name: score(corpus, report) for name, corpus in subsets.items()}
+        scores[part] = {name: score(corpus, report, texts) for name, corpus in subsets.items()}
     return scores
 
 

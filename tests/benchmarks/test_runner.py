@@ -66,3 +66,28 @@ def test_pairs_compared_one_by_one_follow_the_report_contract():
     found = detections_from_report(report, corpus)
     assert found.pairs == {("susp", "src")}
     assert pan_scores(corpus.cases, found.alignments)["plagdet"] > 0.95
+
+
+def test_a_representative_pair_stands_for_its_identical_copies():
+    documents = {**DOCS, "r2": DOCS["r"], "r3": "y" * 99 + "!"}
+    corpus = PairCorpus(name="copies", documents=documents, pairs=(("s", "r"), ("s", "r2"), ("s", "r3")), cases=(
+        Alignment("s", 10, 30, "r", 50, 70), Alignment("s", 10, 30, "r2", 50, 70), Alignment("s", 10, 30, "r3", 50, 70)))
+    report = {"pairs": [{"a": "r", "b": "s", "passages": [passage(50, 70, 10, 30)]},
+                        {"a": "r", "b": "r2", "passages": [passage(0, 100, 0, 100)]}],
+              "copy_groups": [{"representative": "r", "copies": ["r2", "r3"]}]}
+    found = detections_from_report(report, corpus)
+    # r3 is listed as a copy but its text differs: its offsets need not hold, so it is not counted
+    assert found.pairs == {("s", "r"), ("s", "r2")}
+    assert sorted(found.alignments) == [Alignment("s", 10, 30, "r", 50, 70), Alignment("s", 10, 30, "r2", 50, 70)]
+    without_groups = detections_from_report({"pairs": report["pairs"]}, corpus)
+    assert without_groups.pairs == {("s", "r")}
+
+
+def test_a_pair_the_report_lists_itself_is_not_replaced_by_a_copy_s():
+    documents = {**DOCS, "r2": DOCS["r"]}
+    corpus = PairCorpus(name="copies", documents=documents, pairs=(("s", "r"), ("s", "r2")), cases=())
+    report = {"pairs": [{"a": "s", "b": "r", "passages": [passage(10, 30, 50, 70)]},
+                        {"a": "s", "b": "r2", "passages": [passage(0, 5, 0, 5)]}],
+              "copy_groups": [{"representative": "r", "copies": ["r2"]}]}
+    found = detections_from_report(report, corpus)
+    assert sorted(found.alignments) == [Alignment("s", 0, 5, "r2", 0, 5), Alignment("s", 10, 30, "r", 50, 70)]
