@@ -284,6 +284,12 @@ def _word_spans(spans: list[Span], found: list[Span], text_a: str, tokens_a, tex
     return kept
 
 
+def _whole_copy(spans: list[Span], len_a: int, len_b: int) -> bool:
+    """Whether one span matches every word of both texts: the texts have the same words (most
+    often a copy group's pairs), and paraphrase alignment has nothing left to find."""
+    return any(s.a0 == 0 and s.b0 == 0 and s.hit_a == s.a1 == len_a and s.hit_b == s.b1 == len_b for s in spans)
+
+
 def _copied(spans: list[Span]) -> bool:
     """Whether one of the (exact) spans is a verbatim copy of at least :data:`_COPIED_WORDS` words."""
     return any(min(s.a1 - s.a0, s.b1 - s.b0) >= _COPIED_WORDS and not edited(s) for s in spans)
@@ -436,8 +442,9 @@ def _align(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b,
         terms_a, terms_b = content_terms(text_a, tokens_a), content_terms(text_b, tokens_b)
         fixed = [(s.a0, s.a1, s.b0, s.b1) for s in spans if min(s.a1 - s.a0, s.b1 - s.b0) >= _FIXED_WORDS]
         alike = _COPIED_SEED if _copied(spans) else _REWORDED_SEED
-        for s in sentence_spans(text_a, tokens_a, text_b, tokens_b, min_words=paraphrase_min_words, fixed=fixed,
-                                min_cosine=alike, min_dice=alike):
+        whole = _whole_copy(spans, len(ha), len(hb))
+        for s in [] if whole else sentence_spans(text_a, tokens_a, text_b, tokens_b, min_words=paraphrase_min_words,
+                                                 fixed=fixed, min_cosine=alike, min_dice=alike):
             hits = round(s.similarity * (s.a1 - s.a0)), round(s.similarity * (s.b1 - s.b0))
             span = _anchor(Span(s.a0, s.a1, s.b0, s.b1, *hits), terms_a, terms_b)
             if span is not None:
