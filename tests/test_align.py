@@ -201,3 +201,22 @@ def test_the_pieces_of_a_summary_become_one_passage_and_neighbouring_copies_do_n
     # Two copied paragraphs next to each other on A, taken from far apart in B: two passages.
     copies = [Span(100, 140, 0, 40, 40, 40), Span(141, 180, 500, 539, 39, 39)]
     assert summaries(copies) == copies
+
+
+def test_texts_with_the_same_words_skip_paraphrase_and_align_whole(monkeypatch):
+    import dedup.align as module
+
+    text = "\n\n".join([P1, P2, P3])
+    options = {"paraphrase_min_words": 25, "min_fragment_words": 20}
+    expected = run(text, text, **options)
+    assert [(p.a_start, p.a_end, p.b_start, p.b_end) for p in expected] == [(0, len(text), 0, len(text))]
+    calls = []
+    real = module.sentence_spans
+    monkeypatch.setattr(module, "sentence_spans", lambda *a, **k: calls.append(1) or real(*a, **k))
+    assert run(text, "  " + text + "\n", **options) == [
+        module.Passage(a_start=0, a_end=len(text), b_start=2, b_end=len(text) + 2, a_text=text, b_text=text,
+                       similarity=expected[0].similarity)]
+    assert calls == []  # nothing is left outside the copy
+    edited = text.replace("half a percentage point", "a quarter of a point")
+    run(text, edited, **options)
+    assert calls  # one word differs: paraphrase alignment still looks
