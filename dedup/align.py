@@ -515,6 +515,8 @@ def _passage(span: Span, text_a: str, ta, text_b: str, tb) -> Passage:
     a_start, b_start = int(ta.starts[span.a0]), int(tb.starts[span.b0])
     a_end = _extend_end(text_a, int(ta.ends[span.a1 - 1]))
     b_end = _extend_end(text_b, int(tb.ends[span.b1 - 1]))
-    similarity = (span.hit_a + span.hit_b) / ((span.a1 - span.a0) + (span.b1 - span.b0))
+    # the share of the two sides' words that the other side holds too (Dice, with repeats): the
+    # spans' matched-word counts estimate it for alignment's rules, but add up where spans merge
+    similarity = word_dice(ta.hashes[span.a0 : span.a1], tb.hashes[span.b0 : span.b1])
     return Passage(a_start=a_start, a_end=a_end, b_start=b_start, b_end=b_end,
                    a_text=text_a[a_start:a_end], b_text=text_b[b_start:b_end], similarity=round(similarity, 4))

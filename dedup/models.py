@@ -82,8 +82,9 @@ class Skipped:
 class Passage:
     """A passage shared by two articles: ``a_text == article_a.text[a_start:a_end]``.
 
-    ``similarity`` is the share of the two sides' words that the alignment matched
-    (1.0 for a verbatim copy; lower where words were edited inside the passage).
+    ``similarity`` is the share of the two sides' words that the other side holds too (Dice
+    over the words, with repeats): 1.0 when both sides have the same words, lower where words
+    were edited, added or dropped inside the passage.
     """
 
     a_start: int

@@ -220,3 +220,13 @@ def test_texts_with_the_same_words_skip_paraphrase_and_align_whole(monkeypatch):
     edited = text.replace("half a percentage point", "a quarter of a point")
     run(text, edited, **options)
     assert calls  # one word differs: paraphrase alignment still looks
+
+
+def test_similarity_is_the_share_of_words_both_sides_hold():
+    text = "\n\n".join([P1, P2, P3])
+    edited = text.replace("half a percentage point", "half a full point")
+    (passage,) = run(text, edited, paraphrase_min_words=25, min_fragment_words=20)
+    words = len(tokenize_array(text).hashes)
+    assert passage.a_text == text and passage.b_text == edited
+    # one word replaced on each side: every other word is held by both
+    assert passage.similarity == round((words - 1) / words, 4) < 1.0
