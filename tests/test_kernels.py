@@ -10,7 +10,7 @@ from unittest import mock
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from dedup import compiled, kernels, normalize
@@ -282,9 +282,48 @@ def test_compiled_passages_equal_the_numpy_passages(features, data, max_gap, min
     pair, joint = paraphrase._pair(fa, fb), paraphrase._joint(fa, fb)
     expected = paraphrase._numpy_spans(points, pair, fa, fb, max_gap, min_fragment_cosine)
     assert paraphrase._compiled_spans(points, joint, fa, fb, max_gap, min_fragment_cosine) == expected
-    # the summaries' tests alone (they meet few of these seeds)
-    expected = paraphrase._summaries(points, pair, fa, fb, 0.0)
-    assert paraphrase._compiled_summaries(points, joint, fa, fb, 0.0) == expected
+
+
+def summary_case(short_lengths, long_lengths, cells, terms=None):
+    """A short text (sentences of ``short_lengths`` words) and a long one, each sentence with one
+    content word (of ``terms``, or all the same), and the seeds ``cells`` (short, long sentence)."""
+    from dedup import sentences
+
+    found = []
+    for lengths in (short_lengths, long_lengths):
+        sentence = np.arange(len(lengths), dtype=np.int64)
+        words = np.ones(len(lengths), dtype=np.uint64) if terms is None else np.array(terms[:len(lengths)], np.uint64)
+        found.append(sentences.TextFeatures(np.cumsum([0, *lengths]).astype(np.int64), words, sentence,
+                                            sentences._entries_numpy(words, sentence, len(lengths))))
+    return found[0], found[1], np.array([(i, j, 500_000) for i, j in cells], dtype=np.int64)
+
+
+@st.composite
+def summary_cases(draw):
+    """A few short sentences whose seeds meet sentences of a longer text; A or B is the short one."""
+    short = draw(st.lists(st.sampled_from([1, 2, 3]), min_size=3, max_size=8))
+    long = draw(st.lists(st.sampled_from([1, 2, 3, 6, 9, 12, 36]), min_size=1, max_size=16))
+    cells = draw(st.lists(st.tuples(st.integers(0, len(short) - 1), st.integers(0, len(long) - 1)), min_size=1,
+                          max_size=30, unique=True))
+    fa, fb, points = summary_case(short, long, cells, draw(st.lists(st.integers(1, 5), min_size=16, max_size=16)))
+    points[:, 2] = draw(st.lists(st.sampled_from([330_000, 800_000]), min_size=len(points), max_size=len(points)))
+    return (fb, fa, points[:, [1, 0, 2]]) if draw(st.booleans()) else (fa, fb, points)
+
+
+# (numpy's mean of the steps between a group's sentences on the long side, when it meets one)
+@pytest.mark.filterwarnings("ignore:Mean of empty slice", "ignore:invalid value encountered in scalar divide")
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(summary_cases())
+@example(summary_case([1, 1, 1], [3, 3, 3], [(0, 0), (1, 2), (2, 0)]))  # 3 times as many words: the lower limit
+@example(summary_case([1, 1, 1], [12, 12, 12], [(0, 0), (1, 2), (2, 2)]))  # 12 times: the upper limit
+@example(summary_case([1, 1, 1], [4, 4, 4, 4], [(0, 0), (1, 1), (2, 3)]))  # half the steps one apart: not one
+@example(summary_case([1, 1, 1], [9], [(0, 0), (1, 0), (2, 0)]))  # one long sentence (numpy's mean of no steps)
+def test_compiled_summaries_equal_the_numpy_summaries(case):
+    from dedup import paraphrase
+
+    fa, fb, points = case
+    expected = paraphrase._summaries(points, paraphrase._pair(fa, fb), fa, fb, 0.0)
+    assert paraphrase._compiled_summaries(points, paraphrase._joint(fa, fb), fa, fb, 0.0) == expected
 
 
 @settings(max_examples=100, deadline=None, derandomize=True)
