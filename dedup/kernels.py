@@ -5,12 +5,12 @@ Each kernel does in one pass what the numpy code does in a dozen passes over arr
 the text (tokenising) or ``num_perm`` times as long as the shingles (signing): about ten times
 less CPU on a chunk of news articles. Alignment meets small arrays (a few hundred words per
 pair), where numpy's cost is its calls, not its loops: the kernels for seeds, chains, sentence
-features and the set comparisons of a pair do one call each. They are plain loops compiled by numba, imported only
-when an input is large enough to repay loading them (:mod:`dedup.compiled`); the numpy code
-serves smaller inputs. Tests hold each kernel equal, on random inputs, to that numpy code and
-to the readable definitions: the :data:`dedup.normalize._TOKEN` regex and
-:func:`dedup.normalize.key_hash` for :func:`tokenize_codes`; datasketch's ``MinHash`` for the
-signatures.
+features, the clustering of sentence seeds and the set comparisons of a pair do one call each.
+They are plain loops compiled by numba, imported only when an input is large enough to repay
+loading them (:mod:`dedup.compiled`); the numpy code serves smaller inputs. Tests hold each
+kernel equal, on random inputs, to that numpy code and to the readable definitions: the
+:data:`dedup.normalize._TOKEN` regex and :func:`dedup.normalize.key_hash` for
+:func:`tokenize_codes`; datasketch's ``MinHash`` for the signatures.
 
 The machine code is cached (``cache=True``) next to this file in ``__pycache__`` or, where
 that is read-only, in numba's cache directory for the user (``NUMBA_CACHE_DIR`` overrides
@@ -26,10 +26,11 @@ import numpy as np
 from .normalize import _DIGIT, _DROP, _JOINER, _PERIOD, _WORD
 
 __all__ = ["band_keys", "chain_points", "close_runs", "consistent_seeds", "filter_keys", "first_place_keys",
-           "insert_terms", "joint_codes", "json_integers", "lookup_terms", "merge_sorted", "multiset_shared",
-           "packed_ranges", "packed_spans", "radix_sort", "seed_points", "sentence_bounds", "sentence_entries",
-           "sentence_frequencies", "sentence_seeds", "sentence_tally", "sign_documents", "sign_windows",
-           "sorted_intersection", "text_shingles", "tokenize_codes"]
+           "insert_terms", "joint_entry_codes", "json_integers", "lookup_terms", "merge_sorted",
+           "multiset_shared", "packed_ranges", "packed_spans", "radix_sort", "range_vectors",
+           "seed_clusters", "seed_points", "sentence_bounds", "sentence_entries", "sentence_frequencies",
+           "sentence_seeds", "sentence_tally", "sign_documents", "sign_windows", "sorted_intersection",
+           "summary_groups", "text_shingles", "tokenize_codes"]
 
 _COMMA = ord(",")
 _M1, _M2 = np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
@@ -795,6 +796,198 @@ def consistent_seeds(points, bounds_a, bounds_b, fixed):
 
 
 @_jit
+def _split_groups(points, members, starts, column, gap):
+    """:func:`dedup.paraphrase._split` of each group of seeds: group ``g`` is the rows
+    ``members[starts[g]:starts[g + 1]]`` of ``points`` (none empty). Returns the pieces the same
+    way, each group's pieces in place of it, in ascending order of ``column``. The order of the
+    seeds inside a piece is of no consequence (a piece stands for its set of seeds)."""
+    pieces = np.empty(len(members), dtype=np.int64)
+    piece_starts = np.empty(len(members) + 1, dtype=np.int64)
+    count = 0
+    for g in range(len(starts) - 1):
+        lo, hi = starts[g], starts[g + 1]
+        values = np.empty(hi - lo, dtype=np.int64)
+        for k in range(hi - lo):
+            values[k] = points[members[lo + k], column]
+        order = np.argsort(values, kind="mergesort")
+        for k in range(hi - lo):
+            if k == 0 or values[order[k]] - values[order[k - 1]] > gap:
+                piece_starts[count] = lo + k
+                count += 1
+            pieces[lo + k] = members[lo + order[k]]
+    piece_starts[count] = len(members)
+    return pieces, piece_starts[: count + 1]
+
+
+@_jit
+def _ranges(points, members, starts):
+    """Each group's first and last sentence on both sides: rows ``(i0, i1, j0, j1)``."""
+    ranges = np.empty((len(starts) - 1, 4), dtype=np.int64)
+    for g in range(len(starts) - 1):
+        first = members[starts[g]]
+        i0 = i1 = points[first, 0]
+        j0 = j1 = points[first, 1]
+        for k in range(starts[g] + 1, starts[g + 1]):
+            i, j = points[members[k], 0], points[members[k], 1]
+            i0, i1, j0, j1 = min(i0, i), max(i1, i), min(j0, j), max(j1, j)
+        ranges[g, 0], ranges[g, 1], ranges[g, 2], ranges[g, 3] = i0, i1, j0, j1
+    return ranges
+
+
+@_jit
+def _partnered(points, rows, side, edge):
+    """Whether each seed of ``rows`` whose sentence on ``side`` is ``edge`` pairs it with a
+    sentence that has a seed at least as strong among the other ``rows``
+    (:func:`dedup.paraphrase._partnered` for each)."""
+    other = 1 - side
+    for r in rows:
+        if points[r, side] != edge:
+            continue
+        partner = False
+        for s in rows:
+            if points[s, side] != edge and points[s, other] == points[r, other] and points[s, 2] >= points[r, 2]:
+                partner = True
+                break
+        if not partner:
+            return False
+    return True
+
+
+@_jit
+def _loose_edge(points, rows, trim_gap):
+    """The side and sentence of the outermost sentence that :func:`dedup.paraphrase._trimmed`
+    lets go (:func:`dedup.paraphrase._loose_edge`), or side -1 when there is none."""
+    for side in range(2):
+        values = np.empty(len(rows), dtype=np.int64)
+        for k in range(len(rows)):
+            values[k] = points[rows[k], side]
+        sentences = np.unique(values)
+        if len(sentences) < 2:
+            continue
+        for end in range(2):
+            edge, inner = (sentences[-1], sentences[-2]) if end == 0 else (sentences[0], sentences[1])
+            if abs(edge - inner) > trim_gap and _partnered(points, rows, side, edge):
+                return side, edge
+    return -1, 0
+
+
+@_jit
+def _trimmed_size(points, rows, trim_gap):
+    """How many seeds of ``rows`` :func:`dedup.paraphrase._trimmed` keeps, and their sentence
+    range ``(i0, i1, j0, j1)``."""
+    rows = rows.copy()
+    while len(rows) > 2:
+        side, edge = _loose_edge(points, rows, trim_gap)
+        if side < 0:
+            break
+        rest = np.empty(len(rows), dtype=np.int64)
+        n = 0
+        for r in rows:
+            if points[r, side] != edge:
+                rest[n] = r
+                n += 1
+        if n < 2:
+            break
+        rows = rest[:n]
+    return len(rows), _ranges(points, rows, np.array([0, len(rows)]))[0]
+
+
+@_jit
+def seed_clusters(points, rows, gap, trim_gap):
+    """:func:`dedup.paraphrase._cluster` of the seeds ``rows`` of ``points`` (rows ``(i, j,
+    strength)``, at least one), and each cluster as :func:`dedup.paraphrase._trimmed` leaves it.
+
+    Returns the clusters as ``(members, starts)`` (cluster ``g`` is the seeds
+    ``members[starts[g]:starts[g + 1]]``); sentence ranges ``(i0, i1, j0, j1)``: the clusters'
+    in their order, then those of the clusters that trimming made smaller; and for each cluster,
+    how many seeds trimming leaves and which of the ranges is the trimmed cluster's.
+    """
+    members, starts = rows.copy(), np.array([0, len(rows)])
+    column = 0
+    while True:  # cut on one side, then the other, until a cut on B's side cuts nothing more
+        groups = len(starts)
+        members, starts = _split_groups(points, members, starts, column, gap)
+        if len(starts) == groups and column == 1:
+            break
+        column = 1 - column
+    clusters = len(starts) - 1
+    ranges = np.empty((2 * clusters, 4), dtype=np.int64)
+    ranges[:clusters] = _ranges(points, members, starts)
+    kept = np.empty(clusters, dtype=np.int64)
+    trimmed = np.empty(clusters, dtype=np.int64)
+    n = clusters
+    for g in range(clusters):
+        kept[g], sentences = _trimmed_size(points, members[starts[g]:starts[g + 1]], trim_gap)
+        trimmed[g] = g
+        if kept[g] < starts[g + 1] - starts[g]:
+            ranges[n, :] = sentences
+            trimmed[g] = n
+            n += 1
+    return members, starts, ranges[:n], kept, trimmed
+
+
+@_jit
+def summary_groups(points, bounds_a, bounds_b, gap, sentences, low, high, adjacent):
+    """The seed groups that :func:`dedup.paraphrase._summaries` asks the cosine of: for each
+    side as the short one, the groups of seeds at most ``gap`` sentences apart there with at
+    least ``sentences`` sentences there, whose stretch on the other side is ``low`` to ``high``
+    times as long in words, and whose sentences on the other side are one apart in fewer than a
+    share ``adjacent`` of the steps between them. Returns each group's number of seeds and its
+    sentence range ``(i0, i1, j0, j1)``, those of A's side as the short one first."""
+    seeds = np.empty(2 * len(points), dtype=np.int64)
+    ranges = np.empty((2 * len(points), 4), dtype=np.int64)
+    n = 0
+    for short in range(2):
+        members, starts = _split_groups(points, np.arange(len(points)), np.array([0, len(points)]), short, gap)
+        group_ranges = _ranges(points, members, starts)
+        for g in range(len(starts) - 1):
+            rows = members[starts[g]:starts[g + 1]]
+            values = np.empty(len(rows), dtype=np.int64)
+            for k in range(len(rows)):
+                values[k] = points[rows[k], short]
+            if len(np.unique(values)) < sentences:
+                continue
+            i0, i1, j0, j1 = group_ranges[g, 0], group_ranges[g, 1], group_ranges[g, 2], group_ranges[g, 3]
+            words_a, words_b = bounds_a[i1 + 1] - bounds_a[i0], bounds_b[j1 + 1] - bounds_b[j0]
+            few, many = (words_a, words_b) if short == 0 else (words_b, words_a)
+            if not low * few <= many <= high * few:
+                continue
+            for k in range(len(rows)):
+                values[k] = points[rows[k], 1 - short]
+            others = np.unique(values)
+            next_to = 0
+            for k in range(1, len(others)):
+                if others[k] - others[k - 1] == 1:
+                    next_to += 1
+            if len(others) > 1 and next_to / (len(others) - 1) >= adjacent:
+                continue
+            seeds[n], ranges[n, :] = len(rows), group_ranges[g]
+            n += 1
+    return seeds[:n], ranges[:n]
+
+
+@_jit
+def range_vectors(ranges, sentence_a, count_a, code_a, sentence_b, count_b, code_b, isf):
+    """The tf-idf vectors of the A and B sentence ranges ``(i0, i1, j0, j1)`` of seed groups, from
+    both texts' entries (sentence, count and joint term code; by sentence), equal to those of
+    :meth:`dedup.paraphrase._Pair.vector` (term counts times ``isf``): a row for each group's A
+    side, then a row for each group's B side."""
+    groups = len(ranges)
+    rows = np.zeros((2 * groups, len(isf)), dtype=np.float64)
+    for g in range(groups):
+        lo, hi = np.searchsorted(sentence_a, ranges[g, 0], "left"), np.searchsorted(sentence_a, ranges[g, 1], "right")
+        for e in range(lo, hi):
+            rows[g, code_a[e]] += count_a[e]
+        lo, hi = np.searchsorted(sentence_b, ranges[g, 2], "left"), np.searchsorted(sentence_b, ranges[g, 3], "right")
+        for e in range(lo, hi):
+            rows[groups + g, code_b[e]] += count_b[e]
+    for r in range(2 * groups):
+        for t in range(len(isf)):
+            rows[r, t] *= isf[t]
+    return rows
+
+
+@_jit
 def multiset_shared(xs, ys):
     """How many words two word lists share, taken as multisets (each word counted as often as
     the list holding it fewer times holds it): :func:`dedup.edges.word_dice`'s numerator."""
@@ -853,26 +1046,28 @@ def sentence_entries(terms, sentence, sentences):
 
 
 @_jit
-def joint_codes(vocab_a, frequency_a, vocab_b, frequency_b, terms_a, terms_b):
-    """Two texts' terms as codes of their joint vocabulary (the sorted union of ``vocab_a`` and
-    ``vocab_b``), and each joint term's sentence frequency over both (:func:`dedup.paraphrase._pair`)."""
-    vocab = np.empty(len(vocab_a) + len(vocab_b), dtype=vocab_a.dtype)
-    frequency = np.zeros(len(vocab), dtype=np.int64)
+def joint_entry_codes(vocab_a, frequency_a, index_a, vocab_b, frequency_b, index_b):
+    """Two texts' entries (each the term of place ``index`` in its text's vocabulary) with their
+    term as a code of the joint vocabulary (the sorted union of ``vocab_a`` and ``vocab_b``), and
+    each joint term's sentence frequency over both (:func:`dedup.paraphrase._pair`): one walk of
+    the two vocabularies."""
+    at_a = np.empty(len(vocab_a), dtype=np.int64)
+    at_b = np.empty(len(vocab_b), dtype=np.int64)
+    frequency = np.zeros(len(vocab_a) + len(vocab_b), dtype=np.int64)
     p = q = n = 0
     while p < len(vocab_a) or q < len(vocab_b):
         if q == len(vocab_b) or (p < len(vocab_a) and vocab_a[p] < vocab_b[q]):
-            vocab[n], frequency[n] = vocab_a[p], frequency_a[p]
+            at_a[p], frequency[n] = n, frequency_a[p]
             p += 1
         elif p == len(vocab_a) or vocab_b[q] < vocab_a[p]:
-            vocab[n], frequency[n] = vocab_b[q], frequency_b[q]
+            at_b[q], frequency[n] = n, frequency_b[q]
             q += 1
         else:
-            vocab[n], frequency[n] = vocab_a[p], frequency_a[p] + frequency_b[q]
+            at_a[p], at_b[q], frequency[n] = n, n, frequency_a[p] + frequency_b[q]
             p += 1
             q += 1
         n += 1
-    vocab, frequency = vocab[:n], frequency[:n]
-    return np.searchsorted(vocab, terms_a), np.searchsorted(vocab, terms_b), frequency
+    return at_a[index_a], at_b[index_b], frequency[:n]
 
 
 @_jit

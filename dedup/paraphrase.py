@@ -21,7 +21,9 @@ Gelbukh (PAN 2014):
    source text is matched once), and so are clusters shorter than ``min_words``.
 
 All work is sparse matrix algebra, on plain arrays of nonzero entries, over the sentences of one
-pair; per-text features (:mod:`dedup.sentences`) are cached.
+pair; per-text features (:mod:`dedup.sentences`) are cached. A process that runs the compiled
+kernels (:mod:`dedup.compiled`) takes them for the seeds and for steps 3 and 4, with the same
+results to the bit.
 
 >>> a = "Farmers grew rice on small plots. They still relied on good harvests for food."
 >>> b = "On small plots the farmers grew rice. For food they still relied on harvests that were good."
@@ -32,6 +34,7 @@ pair; per-text features (:mod:`dedup.sentences`) are cached.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -180,18 +183,40 @@ def _seeds(fa: TextFeatures, fb: TextFeatures, min_cosine: float, min_dice: floa
 def _pair(fa: TextFeatures, fb: TextFeatures) -> _Pair:
     """Both texts' content words as codes of their joint vocabulary, with its isf."""
     ea, eb = fa.entries, fb.entries
-    if use_kernels(len(fa.terms) + len(fb.terms), PAIR_MINIMUM):
-        from .kernels import joint_codes
-
-        codes_a, codes_b, df = joint_codes(ea.vocab, ea.frequency, eb.vocab, eb.frequency, fa.terms, fb.terms)
-    else:
-        vocab = np.union1d(ea.vocab, eb.vocab)
-        df = np.zeros(len(vocab), dtype=np.int64)
-        df[np.searchsorted(vocab, ea.vocab)] += ea.frequency
-        df[np.searchsorted(vocab, eb.vocab)] += eb.frequency
-        codes_a, codes_b = np.searchsorted(vocab, fa.terms), np.searchsorted(vocab, fb.terms)
+    vocab = np.union1d(ea.vocab, eb.vocab)
+    df = np.zeros(len(vocab), dtype=np.int64)
+    df[np.searchsorted(vocab, ea.vocab)] += ea.frequency
+    df[np.searchsorted(vocab, eb.vocab)] += eb.frequency
+    codes_a, codes_b = np.searchsorted(vocab, fa.terms), np.searchsorted(vocab, fb.terms)
     isf = np.log((fa.sentences + fb.sentences) / np.maximum(df, 1))
     return _Pair(codes_a, fa.term_sentence, codes_b, fb.term_sentence, isf)
+
+
+@dataclass(frozen=True, eq=False)
+class _Joint:
+    """:class:`_Pair` for the kernels: each text's entries (:class:`dedup.sentences.Entries`: a
+    sentence's terms with their counts) with their term as a code of the joint vocabulary, and
+    its isf. A kernel that made :class:`_Pair`'s codes looked up each word by binary search: 34 µs
+    a pair at 20k, where this walk of the two vocabularies takes 7."""
+
+    sentence_a: np.ndarray
+    count_a: np.ndarray
+    code_a: np.ndarray
+    sentence_b: np.ndarray
+    count_b: np.ndarray
+    code_b: np.ndarray
+    isf: np.ndarray
+
+
+def _joint(fa: TextFeatures, fb: TextFeatures) -> _Joint:
+    """The :class:`_Joint` of two texts, with the isf of :func:`_pair` to the bit."""
+    from .kernels import joint_entry_codes
+
+    ea, eb = fa.entries, fb.entries
+    code_a, code_b, df = joint_entry_codes(ea.vocab, ea.frequency, ea.vocab_index, eb.vocab, eb.frequency,
+                                           eb.vocab_index)
+    isf = np.log((fa.sentences + fb.sentences) / np.maximum(df, 1))
+    return _Joint(ea.sentence, ea.count, code_a, eb.sentence, eb.count, code_b, isf)
 
 
 def _extend(seeds, pair: _Pair, max_gap: int, min_fragment_cosine: float) -> list[tuple[np.ndarray, float]]:
@@ -372,7 +397,16 @@ def sentence_spans(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens,
     points = _consistent(_seeds(fa, fb, min_cosine, min_dice), fa, fb, list(fixed))
     if len(points) == 0 or min(_reach(fa, points[:, 0]), _reach(fb, points[:, 1])) < min_words:
         return []  # every passage lies within the sentences the seeds reach: too short
-    pair = _pair(fa, fb)
+    if use_kernels(len(fa.terms) + len(fb.terms), PAIR_MINIMUM):
+        spans = _compiled_spans(points, _joint(fa, fb), fa, fb, max_gap, min_fragment_cosine)
+    else:
+        spans = _numpy_spans(points, _pair(fa, fb), fa, fb, max_gap, min_fragment_cosine)
+    return _filter(spans, min_words)
+
+
+def _numpy_spans(points: np.ndarray, pair: _Pair, fa: TextFeatures, fb: TextFeatures, max_gap: int,
+                 min_fragment_cosine: float) -> list[SentenceSpan]:
+    """The passages of the seeds ``points``, before filtering: clusters (trimmed) and summaries."""
     spans = []
     for group, similarity in _extend(points, pair, max_gap, min_fragment_cosine):
         trimmed = _trimmed(group)
@@ -383,4 +417,86 @@ def sentence_spans(text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens,
         spans.append(SentenceSpan(int(fa.bounds[i0]), int(fa.bounds[i1 + 1]), int(fb.bounds[j0]),
                                   int(fb.bounds[j1 + 1]), round(similarity, 4), len(group)))
     spans.extend(_summaries(points, pair, fa, fb, min_fragment_cosine))
-    return _filter(spans, min_words)
+    return spans
+
+
+def _compiled_spans(points: np.ndarray, pair: _Joint, fa: TextFeatures, fb: TextFeatures, max_gap: int,
+                    min_fragment_cosine: float) -> list[SentenceSpan]:
+    """:func:`_numpy_spans` with the kernels, to the bit: the clustering, the trimming and the
+    summaries' tests run compiled, and the cosines of a batch of seed groups are computed
+    together (:func:`_cosines`)."""
+    clusters = _compiled_extend(points, np.arange(len(points)), pair, max_gap, min_fragment_cosine)
+    return [_span(fa, fb, *cluster) for cluster in clusters] + _compiled_summaries(points, pair, fa, fb,
+                                                                                   min_fragment_cosine)
+
+
+def _compiled_summaries(points: np.ndarray, pair: _Joint, fa: TextFeatures, fb: TextFeatures,
+                        min_fragment_cosine: float) -> list[SentenceSpan]:
+    """:func:`_summaries` with the kernels."""
+    from .kernels import summary_groups
+
+    low, high = _SUMMARY_RATIO
+    seeds, ranges = summary_groups(points, fa.bounds, fb.bounds, _SUMMARY_GAP, _SUMMARY_SENTENCES, low, high,
+                                   _SUMMARY_ADJACENT)
+    if len(ranges) == 0:  # (all but 3 of the 20k benchmark's 2,861 pairs that reach this step)
+        return []
+    return [_span(fa, fb, sentences, n, similarity, summary=True)
+            for sentences, n, similarity in zip(ranges.tolist(), seeds.tolist(), _cosines(pair, ranges))
+            if similarity >= min_fragment_cosine]
+
+
+def _span(fa: TextFeatures, fb: TextFeatures, sentences: list[int], seeds: int, similarity: float,
+          summary: bool = False) -> SentenceSpan:
+    """The passage of the sentences ``(i0, i1, j0, j1)``, first and last on each side."""
+    i0, i1, j0, j1 = sentences
+    return SentenceSpan(int(fa.bounds[i0]), int(fa.bounds[i1 + 1]), int(fb.bounds[j0]), int(fb.bounds[j1 + 1]),
+                        round(similarity, 4), seeds, summary)
+
+
+def _compiled_extend(points: np.ndarray, rows: np.ndarray, pair: _Joint, max_gap: int,
+                     min_fragment_cosine: float) -> list[tuple[list[int], int, float]]:
+    """:func:`_extend` of the seeds ``rows`` of ``points``, then :func:`_trimmed` of each cluster, with
+    the kernels: each cluster's sentence range ``(i0, i1, j0, j1)``, number of seeds and cosine."""
+    from .kernels import seed_clusters
+
+    members, starts, ranges, kept, trimmed = seed_clusters(points, rows, max_gap, _TRIM_GAP)
+    # The trimmed clusters' cosines come in the same batch, even for clusters that are cut again
+    # (in 159 of the 20k benchmark's 2,861 pairs that reach this step): a second batch would cost more.
+    cosines, ranges = _cosines(pair, ranges), ranges.tolist()
+    found = []
+    for g, (seeds, t) in enumerate(zip(kept.tolist(), trimmed.tolist())):
+        if cosines[g] >= min_fragment_cosine or max_gap == 0:
+            found.append((ranges[t], seeds, cosines[t]))
+        else:
+            found.extend(_compiled_extend(points, members[starts[g]:starts[g + 1]], pair, max_gap - 1,
+                                          min_fragment_cosine))
+    return found
+
+
+# Seed groups whose tf-idf vectors (vocabulary-long rows) are made in one kernel call, at most this
+# many values a side: one call for any pair of news articles (a few groups of about 500 terms).
+_VECTOR_CELLS = 1 << 18
+
+
+def _cosines(pair: _Joint, ranges: np.ndarray) -> list[float]:
+    """:meth:`_Pair.cosine` of each seed group given by its sentence range ``(i0, i1, j0, j1)``,
+    to the bit.
+
+    The kernel makes the vectors (counts times isf, as ``np.bincount(...) * isf``); numpy sums
+    their products: ``np.matmul`` of stacks of single vectors computes each row's sum with BLAS's
+    dot product, as ``va @ vb`` and ``np.linalg.norm`` (``sqrt(x.dot(x))``) do, whose order of
+    additions (several partial sums) a loop in the kernel would not follow. The few square roots
+    and quotients are Python's, correctly rounded as numpy's are.
+    """
+    from .kernels import range_vectors
+
+    found = []
+    step = max(1, _VECTOR_CELLS // len(pair.isf))
+    for start in range(0, len(ranges), step):
+        rows = range_vectors(ranges[start:start + step], pair.sentence_a, pair.count_a, pair.code_a, pair.sentence_b,
+                             pair.count_b, pair.code_b, pair.isf)
+        groups = len(rows) // 2  # A's vectors, then B's
+        norms = [math.sqrt(s) for s in np.matmul(rows[:, None, :], rows[:, :, None]).ravel().tolist()]
+        dots = np.matmul(rows[:groups, None, :], rows[groups:, :, None]).ravel().tolist()
+        found += [dot / (a * b) if a * b else 0.0 for dot, a, b in zip(dots, norms[:groups], norms[groups:])]
+    return found

@@ -10,7 +10,7 @@ from unittest import mock
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from dedup import compiled, kernels, normalize
@@ -206,12 +206,11 @@ def test_paraphrase_kernels_equal_the_numpy_forms(a, b, dense):
     assert [x.tolist() for x in found] == [x.tolist() for x in expected]  # the same sums, bit for bit
     fa = sentences.TextFeatures(np.arange(a[2] + 1), a[0], a[1], ea)
     fb = sentences.TextFeatures(np.arange(b[2] + 1), b[0], b[1], eb)
-    with mock.patch.object(compiled, "_started", False):
-        numpy_pair = paraphrase._pair(fa, fb)
-    with mock.patch.object(compiled, "_started", True):
-        kernel_pair = paraphrase._pair(fa, fb)
-    for field in ("codes_a", "codes_b", "isf"):
-        assert getattr(kernel_pair, field).tolist() == getattr(numpy_pair, field).tolist()
+    numpy_pair, joint = paraphrase._pair(fa, fb), paraphrase._joint(fa, fb)
+    assert joint.isf.tolist() == numpy_pair.isf.tolist()
+    vocab = np.union1d(ea.vocab, eb.vocab)  # each entry's code is its term's place, as _pair codes the words
+    assert joint.code_a.tolist() == np.searchsorted(vocab, ea.term).tolist()
+    assert joint.code_b.tolist() == np.searchsorted(vocab, eb.term).tolist()
     # the seeds' strengths to the millionth (sentence_spans asks only texts that hold content words)
     for min_cosine, min_dice in ((0.0, 0.0), (0.3, 0.3), (0.6, 0.1)) if len(a[0]) and len(b[0]) else ():
         with mock.patch.object(compiled, "_started", False):
@@ -219,6 +218,148 @@ def test_paraphrase_kernels_equal_the_numpy_forms(a, b, dense):
         with mock.patch.object(compiled, "_started", True):
             kernel_seeds = paraphrase._seeds(fa, fb, min_cosine, min_dice)
         assert kernel_seeds.dtype == numpy_seeds.dtype and kernel_seeds.tolist() == numpy_seeds.tolist()
+
+
+@st.composite
+def seed_points(draw, a_sentences: int = 14, b_sentences: int = 14):
+    """Seeds ``(i, j, strength)`` of distinct sentence pairs, strengths often tied, in random order."""
+    cells = draw(st.lists(st.tuples(st.integers(0, a_sentences - 1), st.integers(0, b_sentences - 1)), min_size=1,
+                          max_size=30, unique=True))
+    strengths = draw(st.lists(st.sampled_from([330_000, 500_000, 500_000, 800_000, 1_000_000]), min_size=len(cells),
+                              max_size=len(cells)))
+    return np.array([(i, j, s) for (i, j), s in zip(cells, strengths)], dtype=np.int64)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(seed_points(), st.integers(0, 4), st.integers(0, 2), st.data())
+def test_seed_clusters_equal_the_numpy_clustering_and_trimming(points, gap, trim_gap, data):
+    """Each cluster (as a set of seeds; their order inside a cluster is of no consequence), the
+    clusters' order, and each trimmed cluster's size and sentences, for all the seeds and for a
+    part of them (as a cluster cut again)."""
+    from dedup import paraphrase
+
+    rows = np.array(sorted(data.draw(st.sets(st.integers(0, len(points) - 1), min_size=1))), dtype=np.int64)
+    members, starts, ranges, kept, trimmed = kernels.seed_clusters(points, rows, gap, trim_gap)
+    clusters = paraphrase._cluster(points[rows], gap)
+    assert len(starts) - 1 == len(clusters) == len(kept) == len(trimmed)
+    with mock.patch.object(paraphrase, "_TRIM_GAP", trim_gap):
+        for g, cluster in enumerate(clusters):
+            ours = points[members[starts[g]:starts[g + 1]]]
+            assert sorted(map(tuple, ours.tolist())) == sorted(map(tuple, cluster.tolist()))
+            for which, group in ((g, cluster), (trimmed[g], paraphrase._trimmed(cluster))):
+                sentences = [group[:, 0].min(), group[:, 0].max(), group[:, 1].min(), group[:, 1].max()]
+                assert ranges[which].tolist() == sentences
+            assert kept[g] == len(paraphrase._trimmed(cluster)) and (trimmed[g] == g) == (kept[g] == len(cluster))
+
+
+@st.composite
+def pair_features(draw):
+    """Two texts' sentences (of random lengths in words) and content words, as
+    :func:`dedup.sentences.features` gives them, over a shared vocabulary."""
+    from dedup import sentences
+
+    found = []
+    for _ in "ab":
+        count = draw(st.integers(1, 14))
+        bounds = np.cumsum([0] + draw(st.lists(st.integers(1, 40), min_size=count, max_size=count)))
+        words = sorted(draw(st.lists(st.tuples(st.integers(0, count - 1), st.integers(1, 30)), min_size=1,
+                                     max_size=80)))
+        terms = np.array([t for _, t in words], dtype=np.uint64)
+        sentence = np.array([s for s, _ in words], dtype=np.int64)
+        found.append(sentences.TextFeatures(bounds.astype(np.int64), terms, sentence,
+                                            sentences._entries_numpy(terms, sentence, count)))
+    return found
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(pair_features(), st.data(), st.integers(0, 4), st.sampled_from([0.0, 0.2, 0.34, 0.6, 0.9, 1.1]))
+def test_compiled_passages_equal_the_numpy_passages(features, data, max_gap, min_fragment_cosine):
+    """Clusters (cut again while weak, trimmed) and summaries, with their cosines to the bit."""
+    from dedup import paraphrase
+
+    fa, fb = features
+    points = data.draw(seed_points(fa.sentences, fb.sentences))
+    pair, joint = paraphrase._pair(fa, fb), paraphrase._joint(fa, fb)
+    expected = paraphrase._numpy_spans(points, pair, fa, fb, max_gap, min_fragment_cosine)
+    assert paraphrase._compiled_spans(points, joint, fa, fb, max_gap, min_fragment_cosine) == expected
+
+
+def summary_case(short_lengths, long_lengths, cells, terms=None):
+    """A short text (sentences of ``short_lengths`` words) and a long one, each sentence with one
+    content word (of ``terms``, or all the same), and the seeds ``cells`` (short, long sentence)."""
+    from dedup import sentences
+
+    found = []
+    for lengths in (short_lengths, long_lengths):
+        sentence = np.arange(len(lengths), dtype=np.int64)
+        words = np.ones(len(lengths), dtype=np.uint64) if terms is None else np.array(terms[:len(lengths)], np.uint64)
+        found.append(sentences.TextFeatures(np.cumsum([0, *lengths]).astype(np.int64), words, sentence,
+                                            sentences._entries_numpy(words, sentence, len(lengths))))
+    return found[0], found[1], np.array([(i, j, 500_000) for i, j in cells], dtype=np.int64)
+
+
+@st.composite
+def summary_cases(draw):
+    """A few short sentences whose seeds meet sentences of a longer text; A or B is the short one."""
+    short = draw(st.lists(st.sampled_from([1, 2, 3]), min_size=3, max_size=8))
+    long = draw(st.lists(st.sampled_from([1, 2, 3, 6, 9, 12, 36]), min_size=1, max_size=16))
+    cells = draw(st.lists(st.tuples(st.integers(0, len(short) - 1), st.integers(0, len(long) - 1)), min_size=1,
+                          max_size=30, unique=True))
+    fa, fb, points = summary_case(short, long, cells, draw(st.lists(st.integers(1, 5), min_size=16, max_size=16)))
+    points[:, 2] = draw(st.lists(st.sampled_from([330_000, 800_000]), min_size=len(points), max_size=len(points)))
+    return (fb, fa, points[:, [1, 0, 2]]) if draw(st.booleans()) else (fa, fb, points)
+
+
+# (numpy's mean of the steps between a group's sentences on the long side, when it meets one)
+@pytest.mark.filterwarnings("ignore:Mean of empty slice", "ignore:invalid value encountered in scalar divide")
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(summary_cases())
+@example(summary_case([1, 1, 1], [3, 3, 3], [(0, 0), (1, 2), (2, 0)]))  # 3 times as many words: the lower limit
+@example(summary_case([1, 1, 1], [12, 12, 12], [(0, 0), (1, 2), (2, 2)]))  # 12 times: the upper limit
+@example(summary_case([1, 1, 1], [4, 4, 4, 4], [(0, 0), (1, 1), (2, 3)]))  # half the steps one apart: not one
+@example(summary_case([1, 1, 1], [9], [(0, 0), (1, 0), (2, 0)]))  # one long sentence (numpy's mean of no steps)
+def test_compiled_summaries_equal_the_numpy_summaries(case):
+    from dedup import paraphrase
+
+    fa, fb, points = case
+    expected = paraphrase._summaries(points, paraphrase._pair(fa, fb), fa, fb, 0.0)
+    assert paraphrase._compiled_summaries(points, paraphrase._joint(fa, fb), fa, fb, 0.0) == expected
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(pair_features(), st.data())
+def test_batched_cosines_equal_the_cosine_of_each_group(features, data):
+    from dedup import paraphrase
+
+    fa, fb = features
+    corners = data.draw(st.lists(seed_points(fa.sentences, fb.sentences), min_size=1, max_size=12))
+    ranges = np.array([[c[:, 0].min(), c[:, 0].max(), c[:, 1].min(), c[:, 1].max()] for c in corners])
+    pair = paraphrase._pair(fa, fb)
+    expected = [pair.cosine(c) for c in corners]
+    assert paraphrase._cosines(paraphrase._joint(fa, fb), ranges) == expected
+    with mock.patch.object(paraphrase, "_VECTOR_CELLS", 1):  # one group a kernel call
+        assert paraphrase._cosines(paraphrase._joint(fa, fb), ranges) == expected
+
+
+@pytest.mark.parametrize("vocabulary", [15, 16, 17, 500, 3000, 12000])
+def test_batched_cosines_sum_as_blas_does_on_long_vectors(vocabulary):
+    """BLAS sums a dot product in several partial sums, in blocks of 16 and on more than 10,000
+    values in threads: the batched products equal each ``va @ vb`` and ``np.linalg.norm``."""
+    from dedup import paraphrase, sentences
+
+    rng = np.random.default_rng(vocabulary)
+    found = []
+    for count in (9, 13):
+        sentence = np.sort(rng.integers(0, count, 3 * vocabulary))
+        terms = rng.integers(1, vocabulary + 1, len(sentence)).astype(np.uint64)
+        bounds = np.cumsum(np.concatenate([[0], rng.integers(1, 30, count)]))
+        found.append(sentences.TextFeatures(bounds, terms, sentence, sentences._entries_numpy(terms, sentence, count)))
+    fa, fb = found
+    groups = [np.array([[i0, j0, 0], [i1, j1, 0]]) for i0, i1, j0, j1 in
+              [(0, 8, 0, 12), (2, 3, 5, 5), (4, 4, 0, 1), (1, 7, 3, 11), (0, 0, 12, 12)]]
+    ranges = np.array([[g[0, 0], g[1, 0], g[0, 1], g[1, 1]] for g in groups])
+    pair = paraphrase._pair(fa, fb)
+    assert paraphrase._cosines(paraphrase._joint(fa, fb), ranges) == [pair.cosine(g) for g in groups]
 
 
 WORDS = ("farmers grew rice on small plots near the river and they still relied on good harvests for food "
@@ -256,9 +397,9 @@ def test_alignment_with_the_kernels_equals_alignment_with_numpy(texts):
 
 def test_a_scan_loads_every_alignment_kernel_before_its_workers_fork():
     """The warm-up pairs run each alignment kernel, so that forked workers inherit them all."""
-    alignment = ["chain_points", "close_runs", "consistent_seeds", "first_place_keys", "joint_codes", "multiset_shared",
-                 "seed_points", "sentence_bounds", "sentence_entries", "sentence_frequencies", "sentence_seeds",
-                 "sorted_intersection"]
+    alignment = ["chain_points", "close_runs", "consistent_seeds", "first_place_keys", "joint_entry_codes",
+                 "multiset_shared", "range_vectors", "seed_clusters", "seed_points", "sentence_bounds",
+                 "sentence_entries", "sentence_frequencies", "sentence_seeds", "sorted_intersection", "summary_groups"]
     code = ("from dedup import compiled, detect, kernels; compiled.start(); "
             "detect._load_alignment_kernels(); "
             f"print([n for n in {alignment!r} if not getattr(kernels, n).signatures])")
