@@ -158,9 +158,9 @@ def detections_from_report(report: Mapping, corpus: PairCorpus, texts: Mapping[s
     listed, found = set(corpus.pairs), Detections()
     copies = _copies(report, corpus.documents if texts is None else texts)
     records = [(str(r["a"]), str(r["b"]), r) for r in report.get("pairs", ())]
-    stood_for = [(x, y, r) for a, b, r in records for x, y in _stand_ins(a, b, copies) if (x, y) != (a, b)]
+    stood_for = [(x, y, r) for a, b, r in records for x, y in _stand_ins(a, b, copies)]
     seen: set[frozenset[str]] = set()
-    for a, b, record in records + stood_for:
+    for a, b, record in records + stood_for:  # (a listed pair is met again among stood_for: skipped)
         if frozenset((a, b)) in seen:
             continue
         seen.add(frozenset((a, b)))

@@ -68,9 +68,8 @@ def _pan13_corpora(root: Path, per_category: int | None) -> dict[str, PairCorpus
     return corpora
 
 
-def _pan13_scores(corpora: dict[str, PairCorpus], report: dict, prefix: str) -> dict:
-    """Each category, 02-05 + 01 and 01-03 scored on each part."""
-    texts = merge(list(corpora.values()), "texts").documents
+def _pan13_scores(corpora: dict[str, PairCorpus], report: dict, prefix: str, texts: Mapping[str, str]) -> dict:
+    """Each category, 02-05 + 01 and 01-03 scored on each part (``texts``: every document scanned)."""
     scores = {}
     for part in PARTS:
         subsets = {f"{prefix}/{c}": _part(corpus, part) for c, corpus in corpora.items()}
@@ -86,7 +85,7 @@ def pan13_suite(root: Path, *, per_category: int | None, scan_args: Sequence[str
     everything = merge(list(corpora.values()), "pan13/all")
     report, info = _scan(dict(everything.documents), "pan13", scan_args)
     info["unlisted_pairs"] = detections_from_report(report, everything).unlisted
-    return {"scores": _pan13_scores(corpora, report, "pan13"), "scan": info}
+    return {"scores": _pan13_scores(corpora, report, "pan13", everything.documents), "scan": info}
 
 
 def pan13_pairwise_suite(root: Path, *, per_category: int | None, scan_args: Sequence[str] = ()) -> dict:
@@ -98,7 +97,7 @@ def pan13_pairwise_suite(root: Path, *, per_category: int | None, scan_args: Seq
     log(f"pan13-pairwise: aligning {len(everything.pairs)} listed pairs one by one")
     report, seconds = compare_pairs(dict(everything.documents), everything.pairs, scan_args)
     info = {"documents": len(everything.documents), "seconds": round(seconds, 2), "reported_pairs": len(report["pairs"])}
-    return {"scores": _pan13_scores(corpora, report, "pan13-pairwise"), "scan": info}
+    return {"scores": _pan13_scores(corpora, report, "pan13-pairwise", everything.documents), "scan": info}
 
 
 def _reported(report: dict) -> set[frozenset[str]]:
