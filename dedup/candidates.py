@@ -35,6 +35,7 @@ from .config import Config
 from .lsh import band_keys, band_params, even_odds, miss_probability
 from .context import first_holders, first_places, joined_triples, triple_pairs
 from .normalize import Tokens, fmix64_array, tokenize_joined
+from .pieces import piece_entries, piece_pairs
 from .shingle import _POSITION_MULTIPLIERS, shingle_hashes
 from .signature import sign_joined
 
@@ -77,11 +78,14 @@ class ChunkKeys:
     ``content[i]`` hashes article ``i``'s sequence of normalised words (exact copies share it).
     ``triples`` is ``(n_triples, 2)``: each article's distinct context triples (:mod:`dedup.context`),
     packed the same way, with the place each first stands at (:func:`dedup.context.first_places`).
+    ``pieces`` is ``(n_shingles, 2)``: each article's distinct shingles, packed the same way, with
+    the place each first stands at (:func:`dedup.pieces.piece_entries`).
     """
 
     documents: np.ndarray
     windows: np.ndarray
     triples: np.ndarray
+    pieces: np.ndarray
     words: np.ndarray
     shingles: np.ndarray
     content: np.ndarray  # a hash of each article's normalised words: equal for exact copies
@@ -108,7 +112,8 @@ def sign_chunk(texts: list[str], first_index: int, config: Config) -> ChunkKeys:
     triples, triple_owner, places = joined_triples(texts, joined[0], joined[2])
     keep = counts[triple_owner] > 0  # as for signatures: articles shorter than a shingle take no part
     triples = first_places(_pack(triples[keep][:, None], triple_owner[keep] + first_index).ravel(), places[keep])
-    return ChunkKeys(documents, windows, triples, words, counts, content)
+    pieces = piece_entries(shingles, counts, np.arange(len(counts)) + first_index, KEY_MASK)
+    return ChunkKeys(documents, windows, triples, pieces, words, counts, content)
 
 
 def load_kernels(config: Config) -> None:
@@ -274,7 +279,8 @@ def candidates_of_texts(texts: list[str], config: Config) -> np.ndarray:
     chunk = sign_chunk(texts, 0, config)
     pairs, short, _ = candidate_pairs([[chunk.documents], [chunk.windows]], config)
     firsts = first_holders(chunk.triples, KEY_MASK, OWNER_MASK)
-    return unique_pairs([pairs, candidate_triples([chunk.triples])[0], first_holder_pairs(short, [firsts])])
+    return unique_pairs([pairs, candidate_triples([chunk.triples])[0], first_holder_pairs(short, [firsts]),
+                         piece_pairs(chunk.pieces, KEY_MASK, OWNER_MASK)])
 
 
 def candidate_triples(chunks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:

@@ -3,7 +3,8 @@
 Stages, each a plain function of its own module::
 
     read/convert (io) -> tokens (normalize) -> shingles (shingle) -> signatures (signature)
-      -> candidates from two LSH tiers (lsh) and context triples (context) -> exact verification
+      -> candidates from two LSH tiers (lsh), context triples (context) and verbatim pieces
+      (pieces) -> exact verification
       -> passages (align)
       -> clusters (cluster)
 """
@@ -35,6 +36,7 @@ from .io import reread, to_article
 from .models import Article, Cluster, Pair, PassageCluster, Skipped
 from .normalize import Tokens, split_joined, tokenize_joined
 from .parallel import ordered_map, worker_pool
+from .pieces import spilled_piece_pairs
 from .shingle import shingle_hashes
 from .spans import covered
 from .spill import PartitionedKeys, SpilledKeys, scan_folder
@@ -48,6 +50,9 @@ REPORT_VERSION = 1
 # saves a quarter of the alignment work. Such a pair is aligned only if it shares context triples
 # as a reworded pair does (in PAN 2013 03, 47 of 503 tuning pairs share fewer than 2 shingles).
 _MIN_SHARED_SHINGLES = 2
+# Files the packed shingles of a scan are spread over (about 450 per news article: at a million
+# articles, 7 million entries a file).
+_PIECE_PARTS = 64
 
 
 @dataclass(frozen=True, eq=False)
@@ -299,14 +304,19 @@ def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Pro
     intake = Intake(config)
     with worker_pool(config.workers) as pool, scan_folder() as folder:
         triples = PartitionedKeys(folder, "triples", columns=2)
+        pieces = PartitionedKeys(folder, "pieces", _PIECE_PARTS, columns=2)
         keys, content = _sign_all(pool, intake, articles, progress, SpilledKeys(folder, tiers(config)[1].bands),
-                                  triples)
+                                  triples, pieces)
         copies = {} if config.all_pairs else exact_copies(intake.articles, content)
         keys = without_member_keys(keys, copies)
-        triples = triples.without_owners([m for ms in copies.values() for m in ms], OWNER_MASK)
-        # The context-triple pairs come from their own files: a worker counts them meanwhile.
+        members = [m for ms in copies.values() for m in ms]
+        triples = triples.without_owners(members, OWNER_MASK)
+        pieces = pieces.without_owners(members, OWNER_MASK)
+        # The context-triple and verbatim-piece pairs come from their own files: a worker counts
+        # them meanwhile.
         executor = pool.running()
         triple_job = executor.submit(_triple_pairs, triples, folder) if executor else None
+        piece_job = executor.submit(_piece_pairs, pieces, folder) if executor else None
         near = {} if config.all_pairs else _near_copy_groups(pool, keys, intake.articles, config)
         candidates, short, stats = candidate_pairs(keys, config)
         triple_candidates, close, stats["context_triples"] = (triple_job.result() if triple_job
@@ -314,7 +324,8 @@ def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Pro
         firsts = first_holder_pairs(short, spilled_first_holders(folder))
         stats["lsh_passage"]["first_holder_pairs"] = len(firsts)
         del short
-        candidates = unique_pairs([candidates, triple_candidates, firsts])
+        piece_candidates, stats["verbatim_pieces"] = piece_job.result() if piece_job else _piece_pairs(pieces, folder)
+        candidates = unique_pairs([candidates, triple_candidates, firsts, piece_candidates])
         # (copy members hold no triples: their pairs need no mapping onto representatives)
         reworded = sorted_unique(pack_pairs(without_member_pairs(triple_candidates[close], near)))
         del keys, triple_candidates
@@ -338,18 +349,25 @@ def _triple_pairs(triples: PartitionedKeys, folder: str) -> tuple[np.ndarray, np
     return spilled_triple_pairs(triples.parts(), folder, KEY_MASK, OWNER_MASK)
 
 
+def _piece_pairs(pieces: PartitionedKeys, folder: str) -> tuple[np.ndarray, dict[str, Any]]:
+    """Phase 2 task: the candidate pairs of the verbatim pieces in their files."""
+    return spilled_piece_pairs(pieces.parts(), folder, KEY_MASK, OWNER_MASK)
+
+
 def _sign_all(pool, intake: Intake, articles: Iterable[Any], progress: Progress,
-              windows: SpilledKeys, triples: PartitionedKeys) -> tuple[list[list[Any]], np.ndarray]:
+              windows: SpilledKeys, triples: PartitionedKeys, pieces: PartitionedKeys) -> tuple[list[list[Any]], np.ndarray]:
     """Phase 1: read, tokenise, sign and band every article, keeping only the packed band keys
     of each tier (the passage tier's in ``windows``, on disk), the packed context triples
-    (:mod:`dedup.context`, in ``triples``, on disk) and each article's word-sequence hash (0 for
-    one shorter than a shingle)."""
+    (:mod:`dedup.context`, in ``triples``, on disk), the packed shingles (:mod:`dedup.pieces`, in
+    ``pieces``, on disk) and each article's word-sequence hash (0 for one shorter than a
+    shingle)."""
     documents: list[np.ndarray] = []
     contents: list[np.ndarray] = []
     for chunk, (_, first, _) in _zip_chunks(pool, intake, articles):
         documents.append(chunk.documents)
         windows.append(chunk.windows)
         triples.append(chunk.triples)
+        pieces.append(chunk.pieces)
         contents.append(np.where(chunk.shingles > 0, chunk.content, np.uint64(0)))
         for offset in np.flatnonzero(chunk.shingles == 0).tolist():
             intake.too_short(first + offset, int(chunk.words[offset]))
