@@ -78,6 +78,11 @@ _REWORDED_TRIPLES = 6
 # and 04 -0.001. With a copy, 0.4/0.45/0.5/0.6/0.7 gave 02 +0.005/+0.005/+0.007/+0.010/+0.010
 # and summaries (05) 0/0/0/-0.004/-0.004; 03 and 04 did not move. In the full benchmark (scan,
 # tuning half), 0.6 against 0.5: 02 +0.002, 05 -0.004, 02-05+01 equal.
+import os
+_LOOK_SEED = float(os.environ.get("LOOK_SEED", "0.2"))
+_LOOK_ORDERED = int(os.environ.get("LOOK_ORDERED", "10"))
+_LOOK_FIG = os.environ.get("LOOK_FIG") == "1"
+_LOOK_SHARE = float(os.environ.get("LOOK_SHARE", "0.3"))
 _COPIED_WORDS = 30
 _COPIED_SEED = 0.6
 _REWORDED_SEED = 0.28
@@ -284,6 +289,15 @@ def _word_spans(spans: list[Span], found: list[Span], text_a: str, tokens_a, tex
     return kept
 
 
+def _in_order(span: Span, terms_a: np.ndarray, terms_b: np.ndarray) -> bool:
+    xs = [int(t) for t in terms_a[span.a0:span.a1] if t]
+    ys = [int(t) for t in terms_b[span.b0:span.b1] if t]
+    if not xs or not ys:
+        return False
+    ordered = sum(block.size for block in SequenceMatcher(None, xs, ys, autojunk=False).get_matching_blocks())
+    return ordered >= _LOOK_ORDERED and ordered >= _LOOK_SHARE * min(len(xs), len(ys))
+
+
 def _whole_copy(spans: list[Span], len_a: int, len_b: int) -> bool:
     """Whether one span matches every word of both texts: the texts have the same words (most
     often a copy group's pairs), and paraphrase alignment has nothing left to find."""
@@ -384,11 +398,11 @@ def _starts_with_digit(text: str, starts: np.ndarray) -> np.ndarray:
     return digit
 
 
-def _other_figures(span: Span, text_a: str, tokens_a, text_b: str, tokens_b) -> bool:
+def _other_figures(span: Span, text_a: str, tokens_a, text_b: str, tokens_b, least: int = _FIGURES) -> bool:
     """Whether the two sides of a span hold :data:`_FIGURES` figures each and share few of them."""
     fa = _figures(text_a, tokens_a, span.a0, span.a1)
     fb = _figures(text_b, tokens_b, span.b0, span.b1)
-    return min(len(fa), len(fb)) >= _FIGURES and word_dice(fa, fb) < 0.5
+    return min(len(fa), len(fb)) >= least and word_dice(fa, fb) < 0.5
 
 
 def _crosses(span: Span, exact: list[Span]) -> bool:
@@ -408,7 +422,7 @@ def _crosses(span: Span, exact: list[Span]) -> bool:
 
 def align(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b, shingles_b: np.ndarray, *,
           shingle_size: int, min_passage_words: int, max_gap_words: int,
-          paraphrase_min_words: int = 0, min_fragment_words: int = 0) -> list[Passage]:
+          paraphrase_min_words: int = 0, min_fragment_words: int = 0, second_look: bool = False) -> list[Passage]:
     """Every passage the two texts share, ordered by position in A.
 
     ``tokens_*`` are :class:`~dedup.normalize.Tokens` of the texts and ``shingles_*`` their
@@ -419,7 +433,8 @@ def align(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b, 
     on both sides.
     """
     options = dict(shingle_size=shingle_size, min_passage_words=min_passage_words, max_gap_words=max_gap_words,
-                   paraphrase_min_words=paraphrase_min_words, min_fragment_words=min_fragment_words)
+                   paraphrase_min_words=paraphrase_min_words, min_fragment_words=min_fragment_words,
+                   second_look=second_look)
     if (len(text_b), text_b) < (len(text_a), text_a):  # one orientation, so align(a, b) mirrors align(b, a)
         mirrored = _align(text_b, tokens_b, shingles_b, text_a, tokens_a, shingles_a, **options)
         return sorted((_swap(p) for p in mirrored), key=lambda p: (p.a_start, p.b_start))
@@ -433,15 +448,16 @@ def _swap(p: Passage) -> Passage:
 
 def _align(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b, shingles_b: np.ndarray, *,
            shingle_size: int, min_passage_words: int, max_gap_words: int, paraphrase_min_words: int,
-           min_fragment_words: int) -> list[Passage]:
+           min_fragment_words: int, second_look: bool = False) -> list[Passage]:
     points = seeds(shingles_a, shingles_b)
     spans = exact_spans(text_a, tokens_a, text_b, tokens_b, points, shingle_size=shingle_size,
                         max_gap_words=max_gap_words)
-    if paraphrase_min_words and not _one_phrase(points, spans, min_passage_words, text_a, tokens_a, text_b, tokens_b):
+    if paraphrase_min_words and (second_look or not _one_phrase(points, spans, min_passage_words, text_a, tokens_a,
+                                                                text_b, tokens_b)):
         ha, hb, found = tokens_a.hashes, tokens_b.hashes, []
         terms_a, terms_b = content_terms(text_a, tokens_a), content_terms(text_b, tokens_b)
         fixed = [(s.a0, s.a1, s.b0, s.b1) for s in spans if min(s.a1 - s.a0, s.b1 - s.b0) >= _FIXED_WORDS]
-        alike = _COPIED_SEED if _copied(spans) else _REWORDED_SEED
+        alike = _COPIED_SEED if _copied(spans) else (_LOOK_SEED if second_look else _REWORDED_SEED)
         whole = _whole_copy(spans, len(ha), len(hb))
         for s in [] if whole else sentence_spans(text_a, tokens_a, text_b, tokens_b, min_words=paraphrase_min_words,
                                                  fixed=fixed, min_cosine=alike, min_dice=alike):
@@ -454,7 +470,7 @@ def _align(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b,
                                                     and _uncovered_dice(span, spans, ha, hb) >= _MIN_DICE))
                     and not _other_figures(span, text_a, tokens_a, text_b, tokens_b)):
                 found.append(span)
-        if alike == _REWORDED_SEED:
+        if alike != _COPIED_SEED:
             found.extend(_word_spans(spans, found, text_a, tokens_a, text_b, tokens_b, min_fragment_words))
         spans = [_corners(span, ha, hb, terms_a, terms_b) for span in merge(spans + found)]
         spans = join([span for span in spans if span is not None], ha, hb)
@@ -464,6 +480,10 @@ def _align(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b,
             if span in long or _near(span, long) or (_whole_sentences(text_a, tokens_a, span.a0, span.a1)
                                                      and _whole_sentences(text_b, tokens_b, span.b0, span.b1))]
     spans = _finished(spans, text_a, tokens_a, text_b, tokens_b)
+    if second_look:
+        terms_a, terms_b = content_terms(text_a, tokens_a), content_terms(text_b, tokens_b)
+        spans = [s for s in spans if _in_order(s, terms_a, terms_b)
+                 and not (_LOOK_FIG and _other_figures(s, text_a, tokens_a, text_b, tokens_b, 1))]
     return [_passage(span, text_a, tokens_a, text_b, tokens_b) for span in spans]
 
 

@@ -175,6 +175,13 @@ def _order(a: Document, b: Document) -> tuple[Document, Document]:
     return (a, b) if date_key(a.article) <= date_key(b.article) else (b, a)
 
 
+import os
+_SECOND = os.environ.get("LOOK") == "1"
+_GATE_OPEN = os.environ.get("LOOK_GATE") == "1"
+_LOOK_WORDS = int(os.environ.get("LOOK_WORDS", "12"))
+_LOOK_FRAGMENT = int(os.environ.get("LOOK_FRAGMENT", "10"))
+
+
 def compare_documents(a: Document, b: Document, config: Config, *, keep_order: bool = False,
                       reworded: bool = False) -> Pair | None:
     """Verify and align one pair; ``None`` when they share no reportable text.
@@ -187,12 +194,18 @@ def compare_documents(a: Document, b: Document, config: Config, *, keep_order: b
     if not keep_order:
         a, b = _order(a, b)
     shared, jaccard, cont_a, cont_b = verify(a, b)
-    if shared < min(_MIN_SHARED_SHINGLES, len(a.shingle_set), len(b.shingle_set)) and not reworded:
+    gated = shared < min(_MIN_SHARED_SHINGLES, len(a.shingle_set), len(b.shingle_set)) and not reworded
+    if gated and not _GATE_OPEN:
         return None
-    passages = align(a.article.text, a.tokens, a.shingles, b.article.text, b.tokens, b.shingles,
+    passages = [] if gated else align(a.article.text, a.tokens, a.shingles, b.article.text, b.tokens, b.shingles,
                      shingle_size=config.shingle_size, min_passage_words=config.min_passage_words,
                      max_gap_words=config.max_gap_words, paraphrase_min_words=config.paraphrase_min_words,
                      min_fragment_words=config.min_fragment_words)
+    if not passages and _SECOND and jaccard < config.threshold and config.paraphrase_min_words:
+        passages = align(a.article.text, a.tokens, a.shingles, b.article.text, b.tokens, b.shingles,
+                         shingle_size=config.shingle_size, min_passage_words=config.min_passage_words,
+                         max_gap_words=config.max_gap_words, paraphrase_min_words=_LOOK_WORDS,
+                         min_fragment_words=_LOOK_FRAGMENT, second_look=True)
     if np.array_equal(a.tokens.hashes, b.tokens.hashes):
         kind = "exact"
     elif jaccard >= config.threshold:
