@@ -43,7 +43,9 @@ def test_quick_run_writes_results(tmp_path):
     assert rows[("clough", "all", "cut+light found")] >= 35
     for split in ("tuning", "held-out"):  # the same pairs aligned on their own: finding them can only lose
         for subset, measure in (("03", "plagdet"), ("02-05+01", "plagdet"), ("01-03", "pair F1")):
-            assert rows[(f"pan13-pairwise/{subset}", split, measure)] >= rows[(f"pan13/{subset}", split, measure)]
+            # (to rounding: when the scan finds every pair of the sample, the two sum the same
+            # detections in another order)
+            assert rows[(f"pan13-pairwise/{subset}", split, measure)] >= rows[(f"pan13/{subset}", split, measure)] - 1e-9
     targets = {(r["dataset"], r["split"], r["measure"]): r.get("target") for r in document["rows"]}
     for split in ("tuning", "held-out"):
         key = ("reuters", split, "groups in one cluster")
