@@ -98,6 +98,7 @@ _LOOK_SEED = 0.2
 _LOOK_WORDS = 8
 _LOOK_SHARE = 0.3
 _LOOK_DICE = 0.5
+_LOOK_SHORTER = 2  # the second look's paraphrase and fragment lengths: the first's divided by this
 # Word chains (see _word_spans): this many shared content words or more, each at most this many
 # content words after the last on both sides. Measured on PAN 2013 (tuning, gold pairs aligned
 # one by one, chains anywhere and in every pair): reach 8 and 8 words gave 03 +0.010 plagdet,
@@ -445,7 +446,7 @@ def _crosses(span: Span, exact: list[Span]) -> bool:
 
 def align(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b, shingles_b: np.ndarray, *,
           shingle_size: int, min_passage_words: int, max_gap_words: int,
-          paraphrase_min_words: int = 0, min_fragment_words: int = 0, second_look: bool = False) -> list[Passage]:
+          paraphrase_min_words: int = 0, min_fragment_words: int = 0, look_again: bool = False) -> list[Passage]:
     """Every passage the two texts share, ordered by position in A.
 
     ``tokens_*`` are :class:`~dedup.normalize.Tokens` of the texts and ``shingles_*`` their
@@ -453,12 +454,13 @@ def align(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b, 
     With ``paraphrase_min_words`` > 0, passages of paraphrased sentences of at least that many
     words (:mod:`dedup.paraphrase`) are found too and merged with the exact ones they overlap.
     Passages shorter than ``min_fragment_words`` are kept only when they are whole sentences
-    on both sides. ``second_look`` aligns a pair the first look found nothing in more leniently
-    (see :data:`_LOOK_SEED`) and keeps only passages that share their words in order.
+    on both sides. With ``look_again``, a pair this finds nothing in, although it went through
+    paraphrase alignment, gets a second, more lenient look (see :data:`_LOOK_SEED`) that keeps
+    only passages sharing their words in order.
     """
     options = dict(shingle_size=shingle_size, min_passage_words=min_passage_words, max_gap_words=max_gap_words,
                    paraphrase_min_words=paraphrase_min_words, min_fragment_words=min_fragment_words,
-                   second_look=second_look)
+                   look_again=look_again)
     if (len(text_b), text_b) < (len(text_a), text_a):  # one orientation, so align(a, b) mirrors align(b, a)
         mirrored = _align(text_b, tokens_b, shingles_b, text_a, tokens_a, shingles_a, **options)
         return sorted((_swap(p) for p in mirrored), key=lambda p: (p.a_start, p.b_start))
@@ -472,16 +474,33 @@ def _swap(p: Passage) -> Passage:
 
 def _align(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b, shingles_b: np.ndarray, *,
            shingle_size: int, min_passage_words: int, max_gap_words: int, paraphrase_min_words: int,
-           min_fragment_words: int, second_look: bool = False) -> list[Passage]:
+           min_fragment_words: int, look_again: bool) -> list[Passage]:
     points = seeds(shingles_a, shingles_b)
-    spans = exact_spans(text_a, tokens_a, text_b, tokens_b, points, shingle_size=shingle_size,
+    exact = exact_spans(text_a, tokens_a, text_b, tokens_b, points, shingle_size=shingle_size,
                         max_gap_words=max_gap_words)
-    if paraphrase_min_words and (second_look or not _one_phrase(points, spans, min_passage_words, text_a, tokens_a,
-                                                                text_b, tokens_b)):
+    paraphrase = bool(paraphrase_min_words) and not _one_phrase(points, exact, min_passage_words, text_a, tokens_a,
+                                                                text_b, tokens_b)
+    texts = (text_a, tokens_a, text_b, tokens_b)
+    spans = _look(*texts, exact, paraphrase_min_words if paraphrase else 0, min_fragment_words, min_passage_words,
+                  _REWORDED_SEED)
+    if not spans and paraphrase and look_again:
+        spans = [s for s in _look(*texts, exact, max(paraphrase_min_words // _LOOK_SHORTER, 1),
+                                  min_fragment_words // _LOOK_SHORTER, min_passage_words, _LOOK_SEED)
+                 if _kept_on_second_look(s, *texts)]
+    return [_passage(span, text_a, tokens_a, text_b, tokens_b) for span in spans]
+
+
+def _look(text_a: str, tokens_a, text_b: str, tokens_b, exact: list[Span], paraphrase_min_words: int,
+          min_fragment_words: int, min_passage_words: int, reworded_seed: float) -> list[Span]:
+    """The passages of one look at a pair: the exact spans with the paraphrase passages
+    (``paraphrase_min_words`` > 0; sentence seeds from ``reworded_seed`` in a pair without a
+    verbatim copy), kept by their lengths and finished."""
+    spans = exact
+    if paraphrase_min_words:
         ha, hb, found = tokens_a.hashes, tokens_b.hashes, []
         terms_a, terms_b = content_terms(text_a, tokens_a), content_terms(text_b, tokens_b)
         fixed = [(s.a0, s.a1, s.b0, s.b1) for s in spans if min(s.a1 - s.a0, s.b1 - s.b0) >= _FIXED_WORDS]
-        alike = _COPIED_SEED if _copied(spans) else (_LOOK_SEED if second_look else _REWORDED_SEED)
+        alike = _COPIED_SEED if _copied(spans) else reworded_seed
         whole = _whole_copy(spans, len(ha), len(hb))
         for s in [] if whole else sentence_spans(text_a, tokens_a, text_b, tokens_b, min_words=paraphrase_min_words,
                                                  fixed=fixed, min_cosine=alike, min_dice=alike):
@@ -503,12 +522,15 @@ def _align(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b,
     spans = [span for span in spans
             if span in long or _near(span, long) or (_whole_sentences(text_a, tokens_a, span.a0, span.a1)
                                                      and _whole_sentences(text_b, tokens_b, span.b0, span.b1))]
-    spans = _finished(spans, text_a, tokens_a, text_b, tokens_b)
-    if second_look:
-        spans = [s for s in spans if word_dice(tokens_a.hashes[s.a0 : s.a1], tokens_b.hashes[s.b0 : s.b1]) >= _LOOK_DICE
-                 and _in_order(s, text_a, tokens_a, text_b, tokens_b)
-                 and not _other_figures(s, text_a, tokens_a, text_b, tokens_b, least=1)]
-    return [_passage(span, text_a, tokens_a, text_b, tokens_b) for span in spans]
+    return _finished(spans, text_a, tokens_a, text_b, tokens_b)
+
+
+def _kept_on_second_look(span: Span, text_a: str, tokens_a, text_b: str, tokens_b) -> bool:
+    """Whether a passage of the second look shares half its words (as every passage does), its
+    content words in order (:func:`_in_order`), and half its figures if each side holds one."""
+    return (word_dice(tokens_a.hashes[span.a0 : span.a1], tokens_b.hashes[span.b0 : span.b1]) >= _LOOK_DICE
+            and _in_order(span, text_a, tokens_a, text_b, tokens_b)
+            and not _other_figures(span, text_a, tokens_a, text_b, tokens_b, least=1))
 
 
 def _finished(spans: list[Span], text_a: str, tokens_a, text_b: str, tokens_b) -> list[Span]:

@@ -47,9 +47,8 @@ __all__ = ["Document", "ScanResult", "compare", "compare_documents", "prepare", 
 REPORT_VERSION = 1
 # Candidate pairs sharing a single shingle are chance LSH collisions (a short window's minima);
 # on a 4,000-article news-like sample none of them had a reportable passage, and skipping them
-# saves a quarter of the alignment work. Such a pair gets the first look only if it shares context
-# triples as a reworded pair does (in PAN 2013 03, 47 of 503 tuning pairs share fewer than 2
-# shingles); otherwise only the second look, whose passages must share their words in order.
+# saves a quarter of the alignment work. Such a pair is aligned only if it shares context triples
+# as a reworded pair does (in PAN 2013 03, 47 of 503 tuning pairs share fewer than 2 shingles).
 _MIN_SHARED_SHINGLES = 2
 # Files the packed shingles of a scan are spread over (about 450 per news article: at a million
 # articles, 7 million entries a file).
@@ -185,25 +184,19 @@ def compare_documents(a: Document, b: Document, config: Config, *, keep_order: b
     triples stand together (:func:`dedup.context.together`): it is aligned even when it shares
     almost no shingle.
 
-    A pair the first look finds nothing in (and that is not a near-duplicate) gets a second,
-    more lenient look (:func:`dedup.align.align` with ``second_look``: half the paraphrase and
-    fragment lengths, weaker sentence seeds), whose passages must share their content words in
-    order: what random edits leave of a passage. It raised the PAN 2013 01-03 pair F1 by 0.003 /
-    0.005 (tuning / held-out) on its own, and to 0.981 / 0.982 with verbatim-piece candidates
-    (:mod:`dedup.pieces`), for one more PAN 01 false pair on each half.
+    A pair below the near-duplicate threshold that paraphrase alignment finds nothing in gets a
+    second, more lenient look (``look_again`` of :func:`dedup.align.align`), whose passages must
+    share their content words in order: what random edits leave of a passage.
     """
     if not keep_order:
         a, b = _order(a, b)
     shared, jaccard, cont_a, cont_b = verify(a, b)
-    gated = shared < min(_MIN_SHARED_SHINGLES, len(a.shingle_set), len(b.shingle_set)) and not reworded
-    options = dict(shingle_size=config.shingle_size, min_passage_words=config.min_passage_words,
-                   max_gap_words=config.max_gap_words)
-    texts = (a.article.text, a.tokens, a.shingles, b.article.text, b.tokens, b.shingles)
-    passages = [] if gated else align(*texts, paraphrase_min_words=config.paraphrase_min_words,
-                                      min_fragment_words=config.min_fragment_words, **options)
-    if not passages and jaccard < config.threshold and config.paraphrase_min_words:
-        passages = align(*texts, paraphrase_min_words=max(config.paraphrase_min_words // 2, 1),
-                         min_fragment_words=config.min_fragment_words // 2, second_look=True, **options)
+    if shared < min(_MIN_SHARED_SHINGLES, len(a.shingle_set), len(b.shingle_set)) and not reworded:
+        return None
+    passages = align(a.article.text, a.tokens, a.shingles, b.article.text, b.tokens, b.shingles,
+                     shingle_size=config.shingle_size, min_passage_words=config.min_passage_words,
+                     max_gap_words=config.max_gap_words, paraphrase_min_words=config.paraphrase_min_words,
+                     min_fragment_words=config.min_fragment_words, look_again=jaccard < config.threshold)
     if np.array_equal(a.tokens.hashes, b.tokens.hashes):
         kind = "exact"
     elif jaccard >= config.threshold:
