@@ -106,7 +106,7 @@ class PartitionedKeys:
             part = np.zeros(len(values), dtype=np.int64)
         else:
             top = first if self._by == "top" else fmix64_array(first)
-            part = (top >> self._shift).astype(np.int64)
+            part = (top >> self._shift).astype(np.int16)  # (at most 2^15 parts: numpy's stable sort is a radix sort)
         order = np.argsort(part, kind="stable")
         bounds = np.searchsorted(part[order], np.arange(len(self._paths) + 1))
         try:
