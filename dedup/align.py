@@ -101,6 +101,7 @@ _LOOK_SEED = 0.2
 _LOOK_WORDS = 8
 _LOOK_SHARE = 0.3
 _LOOK_DICE = 0.5
+_LOOK_VERBATIM = 0.95  # word Dice of a verbatim passage, as dedup.spans counts one
 _LOOK_SHORTER = 2  # the second look's paraphrase and fragment lengths: the first's divided by this
 # Word chains (see _word_spans): this many shared content words or more, each at most this many
 # content words after the last on both sides. Measured on PAN 2013 (tuning, gold pairs aligned
@@ -489,7 +490,7 @@ def _align(text_a: str, tokens_a, shingles_a: np.ndarray, text_b: str, tokens_b,
     if not spans and paraphrase and look_again:
         spans = [s for s in _look(*texts, exact, max(paraphrase_min_words // _LOOK_SHORTER, 1),
                                   min_fragment_words // _LOOK_SHORTER, min_passage_words, _LOOK_SEED)
-                 if _kept_on_second_look(s, *texts)]
+                 if _kept_on_second_look(s, *texts, min_fragment_words)]
     return [_passage(span, text_a, tokens_a, text_b, tokens_b) for span in spans]
 
 
@@ -528,11 +529,15 @@ def _look(text_a: str, tokens_a, text_b: str, tokens_b, exact: list[Span], parap
     return _finished(spans, text_a, tokens_a, text_b, tokens_b)
 
 
-def _kept_on_second_look(span: Span, text_a: str, tokens_a, text_b: str, tokens_b) -> bool:
+def _kept_on_second_look(span: Span, text_a: str, tokens_a, text_b: str, tokens_b, min_fragment_words: int) -> bool:
     """Whether a passage of the second look shares half its words (as every passage does), its
-    content words in order (:func:`_in_order`), and half its figures if each side holds one."""
-    return (word_dice(tokens_a.hashes[span.a0 : span.a1], tokens_b.hashes[span.b0 : span.b1]) >= _LOOK_DICE
-            and _in_order(span, text_a, tokens_a, text_b, tokens_b)
+    content words in order (:func:`_in_order`), and half its figures if each side holds one. A
+    verbatim one shorter than the first look's ``min_fragment_words`` is not: the first look has
+    judged it (a stock phrase, a list of names)."""
+    dice = word_dice(tokens_a.hashes[span.a0 : span.a1], tokens_b.hashes[span.b0 : span.b1])
+    if dice < _LOOK_DICE or (dice >= _LOOK_VERBATIM and min(span.a1 - span.a0, span.b1 - span.b0) < min_fragment_words):
+        return False
+    return (_in_order(span, text_a, tokens_a, text_b, tokens_b)
             and not _other_figures(span, text_a, tokens_a, text_b, tokens_b, least=1))
 
 

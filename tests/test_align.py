@@ -274,3 +274,13 @@ def test_second_look_ignores_a_passage_with_other_figures():
     other = _EDITED.replace("spring", "2029")
     assert _look(same, source, look_again=True) != []
     assert _look(other, source, look_again=True) == []
+
+
+def test_second_look_leaves_short_verbatim_fragments_to_the_first():
+    # two lists of names, each too short for the first look and not whole sentences
+    names = "stations WTAF Philadelphia, WDCA Washington, WCIX Miami, KTXA Dallas and KTVT Fort Worth"
+    teams = "clubs Ajax Amsterdam, Feyenoord Rotterdam, PSV Eindhoven, AZ Alkmaar and FC Utrecht Holland"
+    a = f"The group said it owns the {names} in its report. Shares fell sharply on Monday after the bid. It also sponsors the {teams} this season."
+    b = f"Analysts noted the {names} were sold last year. Weather delayed flights across the region. Fans of the {teams} travelled by train."
+    assert _look(a, b, look_again=False) == []
+    assert _look(a, b, look_again=True) == []
