@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import first_of_runs, groups, unpack_pairs
+from .arrays import first_of_runs, groups, sort_carrying, unpack_pairs
 from .spill import PartitionedKeys
 
 __all__ = ["MAX_HOLDERS", "MIN_PIECES", "piece_entries", "piece_pairs", "piece_rows", "spilled_piece_pairs"]
@@ -54,16 +54,16 @@ def piece_entries(shingles: np.ndarray, counts: np.ndarray, owners: np.ndarray, 
     starts = np.cumsum(counts) - counts
     place = np.arange(len(shingles), dtype=np.uint64) - np.repeat(starts, counts).astype(np.uint64)
     packed = (shingles & key_mask) | np.repeat(np.asarray(owners, dtype=np.uint64), counts)
-    return _first_places(packed, place, "quicksort")
+    return _first_places(packed, place)
 
 
-def _first_places(packed: np.ndarray, places: np.ndarray, kind: str = "stable") -> np.ndarray:
-    """:func:`dedup.context.first_places`, sorting by ``kind``: a stable sort is the faster on
-    the sorted runs of several chunks joined, a quicksort on one chunk's random keys."""
+def _first_places(packed: np.ndarray, places: np.ndarray) -> np.ndarray:
+    """:func:`dedup.context.first_places`, the sort by :func:`dedup.arrays.sort_carrying` (a
+    compiled radix sort where the kernels run: at 20k articles the pieces' sorts took 0.8 CPU s
+    in chunks and 0.3 in parts by ``np.argsort``)."""
     if len(packed) == 0:
         return np.empty((0, 2), dtype=np.uint64)
-    order = np.argsort(packed, kind=kind)
-    packed, places = packed[order], places[order].astype(np.uint64)
+    packed, places = sort_carrying(packed, places.astype(np.uint64))
     starts = np.flatnonzero(first_of_runs(packed))
     if len(starts) < len(packed):
         places = np.minimum.reduceat(places, starts)
