@@ -34,7 +34,8 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import first_of_runs, groups, sort_carrying, unpack_pairs
+from .arrays import groups, unpack_pairs
+from .context import first_places
 from .spill import PartitionedKeys
 
 __all__ = ["MAX_HOLDERS", "MIN_PIECES", "piece_entries", "piece_pairs", "piece_rows", "spilled_piece_pairs"]
@@ -54,20 +55,7 @@ def piece_entries(shingles: np.ndarray, counts: np.ndarray, owners: np.ndarray, 
     starts = np.cumsum(counts) - counts
     place = np.arange(len(shingles), dtype=np.uint64) - np.repeat(starts, counts).astype(np.uint64)
     packed = (shingles & key_mask) | np.repeat(np.asarray(owners, dtype=np.uint64), counts)
-    return _first_places(packed, place)
-
-
-def _first_places(packed: np.ndarray, places: np.ndarray) -> np.ndarray:
-    """:func:`dedup.context.first_places`, the sort by :func:`dedup.arrays.sort_carrying` (a
-    compiled radix sort where the kernels run: at 20k articles the pieces' sorts took 0.8 CPU s
-    in chunks and 0.3 in parts by ``np.argsort``)."""
-    if len(packed) == 0:
-        return np.empty((0, 2), dtype=np.uint64)
-    packed, places = sort_carrying(packed, places.astype(np.uint64))
-    starts = np.flatnonzero(first_of_runs(packed))
-    if len(starts) < len(packed):
-        places = np.minimum.reduceat(places, starts)
-    return np.column_stack([packed[starts], places])
+    return first_places(packed, place)
 
 
 def piece_rows(entries: np.ndarray, key_mask: np.uint64, owner_mask: np.uint64,
@@ -81,7 +69,7 @@ def piece_rows(entries: np.ndarray, key_mask: np.uint64, owner_mask: np.uint64,
     >>> [(int(c) >> 32, int(c) & 0xFFFFFFFF, int(p) >> 32, int(p) & 0xFFFFFFFF) for c, p in piece_rows(e, ~mask, mask, 2)]
     [(1, 3, 4, 9)]
     """
-    entries = _first_places(entries[:, 0], entries[:, 1]) if len(entries) else entries
+    entries = first_places(entries[:, 0], entries[:, 1]) if len(entries) else entries
     if len(entries) < 2:
         return np.empty((0, 2), dtype=np.uint64)
     keys, owners, places = entries[:, 0] & key_mask, entries[:, 0] & owner_mask, entries[:, 1]
