@@ -22,7 +22,7 @@ import numpy as np
 
 from .chains import Chain, chain_seeds, seeds
 from .context import MIN_SHARED, shared_together, shared_triples
-from .edges import widen, word_dice
+from .edges import VERBATIM, widen, word_dice
 from .models import Passage
 from .paraphrase import sentence_spans
 from .sentences import content_terms, features, looks_abbreviated
@@ -102,7 +102,6 @@ _LOOK_SEED = 0.2
 _LOOK_WORDS = 8
 _LOOK_SHARE = 0.3
 _LOOK_DICE = 0.5
-_LOOK_VERBATIM = 0.95  # word Dice of a verbatim passage, as dedup.spans counts one
 _LOOK_SHORTER = 2  # the second look's paraphrase and fragment lengths: the first's divided by this
 # Word chains (see _word_spans): this many shared content words or more, each at most this many
 # content words after the last on both sides. Measured on PAN 2013 (tuning, gold pairs aligned
@@ -310,8 +309,7 @@ def _word_spans(spans: list[Span], found: list[Span], text_a: str, tokens_a, tex
 def _words_in_order(text: str, tokens, first: int, end: int) -> list[int]:
     """The content terms of tokens ``[first, end)``, figures left out, in text order."""
     terms = content_terms(text, tokens)[first:end]
-    figure = tokens.derived("figure", lambda: _starts_with_digit(text, tokens.starts))[first:end]
-    return terms[(terms != 0) & ~figure].tolist()
+    return terms[(terms != 0) & ~_figure_mask(text, tokens)[first:end]].tolist()
 
 
 def _in_order(span: Span, text_a: str, tokens_a, text_b: str, tokens_b) -> bool:
@@ -412,10 +410,14 @@ def _uncovered_dice(span: Span, exact: list[Span], ha: np.ndarray, hb: np.ndarra
     return word_dice(added_a, added_b)
 
 
+def _figure_mask(text: str, tokens) -> np.ndarray:
+    """Which tokens are figures (start with a digit), kept in ``tokens.memo``."""
+    return tokens.derived("figure", lambda: _starts_with_digit(text, tokens.starts))
+
+
 def _figures(text: str, tokens, first: int, end: int) -> np.ndarray:
-    """Hashes of the tokens ``[first, end)`` that are figures (start with a digit)."""
-    figure = tokens.derived("figure", lambda: _starts_with_digit(text, tokens.starts))
-    return tokens.hashes[first:end][figure[first:end]]
+    """Hashes of the tokens ``[first, end)`` that are figures."""
+    return tokens.hashes[first:end][_figure_mask(text, tokens)[first:end]]
 
 
 def _starts_with_digit(text: str, starts: np.ndarray) -> np.ndarray:
@@ -536,7 +538,7 @@ def _kept_on_second_look(span: Span, text_a: str, tokens_a, text_b: str, tokens_
     verbatim one shorter than the first look's ``min_fragment_words`` is not: the first look has
     judged it (a stock phrase, a list of names)."""
     dice = word_dice(tokens_a.hashes[span.a0 : span.a1], tokens_b.hashes[span.b0 : span.b1])
-    if dice < _LOOK_DICE or (dice >= _LOOK_VERBATIM and min(span.a1 - span.a0, span.b1 - span.b0) < min_fragment_words):
+    if dice < _LOOK_DICE or (dice >= VERBATIM and min(span.a1 - span.a0, span.b1 - span.b0) < min_fragment_words):
         return False
     return (_in_order(span, text_a, tokens_a, text_b, tokens_b)
             and not _other_figures(span, text_a, tokens_a, text_b, tokens_b, least=1))

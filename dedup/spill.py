@@ -90,8 +90,8 @@ class PartitionedKeys:
 
     def __init__(self, folder: str | Path, name: str, parts: int = 16, *, by: str = "top", columns: int = 1,
                  drop: tuple[np.ndarray, np.uint64] | None = None) -> None:
-        if parts < 1 or parts & (parts - 1):
-            raise ValueError(f"parts must be a power of two, not {parts}")
+        if parts < 1 or parts & (parts - 1) or parts > 1 << 15:  # (part numbers are int16 in append)
+            raise ValueError(f"parts must be a power of two up to 32768, not {parts}")
         self._folder, self._name, self._by, self._drop = Path(folder), name, by, drop
         self._columns = columns
         self._paths = [self._folder / f"{name}{part:03d}.u64" for part in range(parts)]
@@ -106,7 +106,7 @@ class PartitionedKeys:
             part = np.zeros(len(values), dtype=np.int64)
         else:
             top = first if self._by == "top" else fmix64_array(first)
-            part = (top >> self._shift).astype(np.int16)  # (at most 2^15 parts: numpy's stable sort is a radix sort)
+            part = (top >> self._shift).astype(np.int16)  # (numpy's stable sort of int16 is a radix sort)
         order = np.argsort(part, kind="stable")
         bounds = np.searchsorted(part[order], np.arange(len(self._paths) + 1))
         try:
