@@ -649,3 +649,21 @@ def test_a_lookup_returns_the_first_holders_of_a_crowded_key(path):
         for key in some.tolist():
             assert sorted(seqs[stored_keys == key].tolist()) == [1, 2, 3, 4]
             assert sorted(every_seq[every_key == key].tolist()) == list(range(1, 31))
+
+
+def test_a_merge_finishes_over_removed_articles_when_it_read_no_recent_keys(corpus, path):
+    """A merge whose range holds removed articles but that was handed no recent keys (another
+    writer's file of them, say) has nothing of theirs to take out of ``bands``, and finishes."""
+    from dedup.store.keyfilter import KeyFilter
+    from dedup.store.sqlite import SQLiteStore, _connect
+
+    with DedupIndex(path) as index:
+        index.add_many(corpus[:10])  # fewer than a merge's 25: all recent
+        index.remove(corpus[3]["id"])
+    db = _connect(str(path))
+    try:
+        with db:
+            assert SQLiteStore._finish(db, 0, 10, [], KeyFilter(), {})
+        assert db.execute("SELECT value FROM state WHERE name = 'merged'").fetchone()[0] == 10
+    finally:
+        db.close()

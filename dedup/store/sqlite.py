@@ -797,8 +797,10 @@ class SQLiteStore:
                     piece = run[start : start + _PIECE_ROWS]
                     piece = piece[((piece & _OWNER) > merged) & ((piece & _OWNER) <= last)]
                     gone.append(piece[~stored[(piece & _OWNER) - merged - 1]])
-            gone = np.concatenate(gone)
-            db.execute("DELETE FROM bands WHERE entry IN (SELECT value FROM json_each(?))", (json.dumps(gone.tolist()),))
+            if gone:  # (none when no recent keys of the range were read: nothing of theirs was merged)
+                gone = np.concatenate(gone)
+                db.execute("DELETE FROM bands WHERE entry IN (SELECT value FROM json_each(?))",
+                           (json.dumps(gone.tolist()),))
         state = dict(db.execute("SELECT name, value FROM state"))
         if state["merged"] >= last:
             return False  # another writer took the merge over and finished first
