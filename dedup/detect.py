@@ -11,6 +11,7 @@ Stages, each a plain function of its own module::
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
@@ -22,7 +23,7 @@ import numpy as np
 from .align import align
 from .arrays import pack_pairs
 from .batches import PAIR_BATCH, pair_batches
-from .candidates import (KEY_MASK, OWNER_MASK, candidate_pairs, first_holder_pairs, load_kernels, sign_chunk,
+from .candidates import (KEY_MASK, OWNER_MASK, ChunkKeys, candidate_pairs, first_holder_pairs, load_kernels, sign_chunk,
                          sorted_unique, tiers, unique_pairs)
 from .context import derive_joined, shared_together, spilled_first_holders, spilled_triple_pairs
 from .cluster import cluster_articles, cluster_passages
@@ -367,11 +368,8 @@ def _sign_all(pool, intake: Intake, articles: Iterable[Any], progress: Progress,
     shingle)."""
     documents: list[np.ndarray] = []
     contents: list[np.ndarray] = []
-    for chunk, (_, first, _) in _zip_chunks(pool, intake, articles):
+    for chunk, (_, first, _, _) in _zip_chunks(pool, intake, articles, (windows, triples, pieces)):
         documents.append(chunk.documents)
-        windows.append(chunk.windows)
-        triples.append(chunk.triples)
-        pieces.append(chunk.pieces)
         contents.append(np.where(chunk.shingles > 0, chunk.content, np.uint64(0)))
         for offset in np.flatnonzero(chunk.shingles == 0).tolist():
             intake.too_short(first + offset, int(chunk.words[offset]))
@@ -418,10 +416,11 @@ def _listed(groups: dict[str, list[str]]) -> tuple[tuple[str, tuple[str, ...]], 
     return tuple(sorted((rep, tuple(sorted(ms))) for rep, ms in groups.items()))
 
 
-def _zip_chunks(pool, intake: Intake, records: Iterable[Any]):
-    """Signed chunks paired with the call that made them (to know each chunk's first index)."""
+def _zip_chunks(pool, intake: Intake, records: Iterable[Any], spills: tuple[SpilledKeys, PartitionedKeys, PartitionedKeys]):
+    """Signed chunks (:func:`_sign_spilled`) paired with the call that made them (to know each
+    chunk's first index)."""
     calls: deque = deque()
-    chunks = intake.chunks(records, _CHUNK)
+    chunks = ((*chunk, spills) for chunk in intake.chunks(records, _CHUNK))
     ahead = list(itertools.islice(chunks, 2))  # a single chunk is signed in this process
 
     def remember():
@@ -432,8 +431,23 @@ def _zip_chunks(pool, intake: Intake, records: Iterable[Any]):
     if len(ahead) > 1:  # the chunks go to worker processes: load the kernels once, before they fork
         load_kernels(ahead[0][2])
         _load_alignment_kernels()
-    for chunk in ordered_map(pool.for_tasks(len(ahead) > 1), sign_chunk, remember()):
+    for chunk in ordered_map(pool.for_tasks(len(ahead) > 1), _sign_spilled, remember()):
         yield chunk, calls.popleft()
+
+
+def _sign_spilled(texts: list[str], first: int, config: Config, spills: tuple[SpilledKeys, PartitionedKeys, PartitionedKeys]
+                  ) -> ChunkKeys:
+    """Phase 1 task: :func:`sign_chunk`, with the chunk's passage-tier band keys, context triples
+    and verbatim-piece entries written to ``spills`` (tagged with the chunk's first index) here,
+    in the worker, instead of being sent back (most of what signing makes)."""
+    chunk = sign_chunk(texts, first, config)
+    windows, triples, pieces = spills
+    windows.append(chunk.windows, tag=first)
+    triples.append(chunk.triples, tag=first)
+    pieces.append(chunk.pieces, tag=first)
+    spilled = np.empty((0, 2), dtype=np.uint64)
+    return dataclasses.replace(chunk, windows=np.empty((0, chunk.windows.shape[1]), np.uint64), triples=spilled,
+                               pieces=spilled)
 
 
 def _counts(intake: Intake, found: Articles, candidates: np.ndarray, pairs: list[Pair], clusters,

@@ -1,12 +1,13 @@
-"""Band keys kept on disk while a scan reads the rest of its input.
+"""What a scan keeps on disk while it reads the rest of its input.
 
 The passage tier makes about 16 packed band keys per window and 35 windows per news article:
-5 GB for a million articles, more than everything else a scan holds. :class:`SpilledKeys`
-writes them to one file per band as chunks arrive and reads back one band at a time, which is
-all :func:`dedup.candidates.candidate_pairs` asks for. The context triples (about 270 per
-article, with their places) and the pairs they make go to files as well (:class:`PartitionedKeys`), grouped by
-triple, so that they are paired a part at a time. The files go to the temporary folder
-(``TMPDIR`` chooses it), which needs about 11 KB free per article.
+5 GB for a million articles. :class:`SpilledKeys` writes them to a file per chunk of articles as
+chunks are signed (by the worker that signed it) and reads back one band at a time, which is all
+:func:`dedup.candidates.candidate_pairs` asks for. The context triples (about 270 per article,
+with their places), every article's distinct shingles (about 450, :mod:`dedup.pieces`) and the
+pairs they make go to files as well (:class:`PartitionedKeys`), grouped by key, so that they are
+paired a part at a time. The files go to the temporary folder (``TMPDIR`` chooses it), which
+needs about 17 KB free per article.
 """
 
 from __future__ import annotations
@@ -26,39 +27,49 @@ __all__ = ["PartitionedKeys", "SpilledKeys", "scan_folder"]
 
 
 class SpilledKeys:
-    """A ``(rows, bands)`` uint64 array of packed band keys stored one band per file.
+    """A ``(rows, bands)`` uint64 array of packed band keys stored a chunk of rows per file.
 
     It answers what :func:`dedup.candidates.candidate_pairs` and
     :func:`dedup.copies.without_member_keys` ask of a chunk of keys: ``keys[:, band]`` (one
-    band's column, read from its file), ``keys[mask]`` (the rows where a boolean mask is true,
-    as another :class:`SpilledKeys` over the same files) and ``len(keys)``.
+    band's column, gathered from the files), ``keys[mask]`` (the rows where a boolean mask is
+    true, as another :class:`SpilledKeys` over the same files) and ``len(keys)``.
+
+    Each :meth:`append` writes one file, the chunk's columns one after another, named after a
+    ``tag`` that orders the chunks: a worker process can append to a copy of the object (a scan's
+    signing tasks tag their chunk with its first article's index), and this object reads what it
+    wrote.
     """
 
-    def __init__(self, folder: str | Path, bands: int, *, rows: np.ndarray | None = None) -> None:
-        self._paths = [Path(folder) / f"band{band:03d}.u64" for band in range(bands)]
+    def __init__(self, folder: str | Path, bands: int, *, name: str = "windows", rows: np.ndarray | None = None) -> None:
+        self._folder, self._name, self._bands = Path(folder), name, bands
         self._rows = rows  # a boolean mask of the rows kept, None for all of them
+        self._appended = 0
 
-    def append(self, chunk: np.ndarray) -> None:
-        """Add the rows of a ``(rows, bands)`` chunk at the end."""
+    def append(self, chunk: np.ndarray, tag: int | None = None) -> None:
+        """Add the rows of a ``(rows, bands)`` chunk after those of smaller tags (by default,
+        after every chunk appended through this object)."""
         if self._rows is not None:
             raise ValueError("cannot append to a row selection of spilled keys")
-        try:
-            for band, path in enumerate(self._paths):
-                with path.open("ab") as out:
-                    np.ascontiguousarray(chunk[:, band]).tofile(out)
-        except OSError as exc:
-            raise DedupError(f"cannot write band keys to {path.parent}: {exc.strerror or exc}; set TMPDIR to a "
-                             "folder with about 11 KB free per article") from exc
+        tag = self._appended if tag is None else tag
+        self._appended = tag + 1
+        path = self._folder / f"{self._name}.{tag:012d}.{len(chunk)}.u64"
+        _write(path, [np.ascontiguousarray(chunk.T)], "band keys", "about 17 KB free per article")
+
+    def _chunks(self) -> list[tuple[Path, int]]:
+        """The chunk files in order, each with its number of rows."""
+        paths = sorted(self._folder.glob(f"{self._name}.*.u64"))
+        return [(path, int(path.stem.rsplit(".", 1)[1])) for path in paths]
 
     def _column(self, band: int) -> np.ndarray:
-        path = self._paths[band]
-        column = np.fromfile(path, dtype=np.uint64) if path.exists() else np.empty(0, np.uint64)
+        pieces = [np.fromfile(path, dtype=np.uint64, count=rows, offset=band * rows * 8)
+                  for path, rows in self._chunks() if rows]
+        column = np.concatenate(pieces) if pieces else np.empty(0, np.uint64)
         return column if self._rows is None else column[self._rows]
 
     def __getitem__(self, index):
         if isinstance(index, np.ndarray) and index.dtype == bool:
             rows = index if self._rows is None else _within(self._rows, index)
-            return SpilledKeys(self._paths[0].parent, len(self._paths), rows=rows)
+            return SpilledKeys(self._folder, self._bands, name=self._name, rows=rows)
         if isinstance(index, tuple) and len(index) == 2 and index[0] == slice(None) and isinstance(index[1], int):
             return self._column(index[1])
         raise TypeError(f"spilled keys take [:, band] or [boolean mask], not [{index!r}]")
@@ -66,8 +77,7 @@ class SpilledKeys:
     def __len__(self) -> int:
         if self._rows is not None:
             return int(np.count_nonzero(self._rows))
-        path = self._paths[0]
-        return path.stat().st_size // 8 if path.exists() else 0
+        return sum(rows for _, rows in self._chunks())
 
 
 def _within(rows: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -78,14 +88,19 @@ def _within(rows: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 
 class PartitionedKeys:
-    """Packed uint64 values written to ``parts`` files and read back one file at a time, so that
-    grouping them never needs them all in memory.
+    """Packed uint64 values written in parts and read back one part at a time, so that grouping
+    them never needs them all in memory.
 
-    A value goes to the file its top bits choose (``by="top"``: packed keys, whose top bits are
-    the key, so that equal keys meet in one file) or the top bits of a mix of the whole value
+    A value goes to the part its top bits choose (``by="top"``: packed keys, whose top bits are
+    the key, so that equal keys meet in one part) or the top bits of a mix of the whole value
     (``by="hash"``: pair codes, whose top bits are nearly always zero). With ``columns`` above 1,
     values are rows of that many uint64 that go where their first one sends them (a packed key
     with the place it stands at, for example).
+
+    Each :meth:`append` writes one file, its values grouped by part after a header of the parts'
+    bounds, named after a ``tag`` that orders the appends: a worker process can append to a copy
+    of the object (a scan's signing tasks tag their chunk with its first article's index), and
+    this object, or another one made with the same folder and name, reads what it wrote.
     """
 
     def __init__(self, folder: str | Path, name: str, parts: int = 16, *, by: str = "top", columns: int = 1,
@@ -93,47 +108,60 @@ class PartitionedKeys:
         if parts < 1 or parts & (parts - 1) or parts > 1 << 15:  # (part numbers are int16 in append)
             raise ValueError(f"parts must be a power of two up to 32768, not {parts}")
         self._folder, self._name, self._by, self._drop = Path(folder), name, by, drop
-        self._columns = columns
-        self._paths = [self._folder / f"{name}{part:03d}.u64" for part in range(parts)]
+        self._parts, self._columns = parts, columns
         self._shift = np.uint64(64 - (parts.bit_length() - 1))
+        self._appended = 0
 
-    def append(self, values: np.ndarray) -> None:
-        """Add values (uint64; ``(n, columns)`` rows when there are several columns) to their files."""
+    def append(self, values: np.ndarray, tag: int | None = None) -> None:
+        """Add values (uint64; ``(n, columns)`` rows when there are several columns) after those
+        of smaller tags (by default, after every append through this object)."""
+        tag = self._appended if tag is None else tag
+        self._appended = tag + 1
         if len(values) == 0:
             return
         first = values if self._columns == 1 else values[:, 0]
-        if len(self._paths) == 1:
-            part = np.zeros(len(values), dtype=np.int64)
+        if self._parts == 1:
+            order, bounds = slice(None), np.array([0, len(values)])
         else:
             top = first if self._by == "top" else fmix64_array(first)
             part = (top >> self._shift).astype(np.int16)  # (numpy's stable sort of int16 is a radix sort)
-        order = np.argsort(part, kind="stable")
-        bounds = np.searchsorted(part[order], np.arange(len(self._paths) + 1))
-        try:
-            for index, path in enumerate(self._paths):
-                if bounds[index + 1] > bounds[index]:
-                    with path.open("ab") as out:
-                        values[order[bounds[index] : bounds[index + 1]]].tofile(out)
-        except OSError as exc:
-            raise DedupError(f"cannot write keys to {self._folder}: {exc.strerror or exc}; set TMPDIR to a "
-                             "folder with more free space") from exc
+            order = np.argsort(part, kind="stable")
+            bounds = np.searchsorted(part[order], np.arange(self._parts + 1))
+        header = (bounds * self._columns).astype(np.uint64)
+        _write(self._folder / f"{self._name}.{tag:012d}.u64", [header, values[order]], "keys", "more free space")
 
     def without_owners(self, owners: np.ndarray, owner_mask: np.uint64) -> PartitionedKeys:
         """The same files, read without the values whose owner bits (``value & owner_mask``) are
         among ``owners``."""
-        return PartitionedKeys(self._folder, self._name, len(self._paths), by=self._by, columns=self._columns,
+        return PartitionedKeys(self._folder, self._name, self._parts, by=self._by, columns=self._columns,
                                drop=(np.asarray(owners, dtype=np.uint64), owner_mask))
 
     def parts(self) -> Iterator[np.ndarray]:
-        """Each file's values (rows, with several columns), in the order they were appended."""
-        for path in self._paths:
-            values = np.fromfile(path, dtype=np.uint64) if path.exists() else np.empty(0, np.uint64)
+        """Each part's values (rows, with several columns), in the order of their appends' tags."""
+        files = sorted(self._folder.glob(f"{self._name}.*.u64"))
+        heads = [np.fromfile(path, dtype=np.uint64, count=self._parts + 1).astype(np.int64) for path in files]
+        skip = (self._parts + 1) * 8
+        for part in range(self._parts):
+            pieces = [np.fromfile(path, dtype=np.uint64, count=head[part + 1] - head[part], offset=skip + head[part] * 8)
+                      for path, head in zip(files, heads) if head[part + 1] > head[part]]
+            values = np.concatenate(pieces) if pieces else np.empty(0, np.uint64)
             if self._columns > 1:
                 values = values.reshape(-1, self._columns)
             if self._drop is not None and len(self._drop[0]):
                 first = values if self._columns == 1 else values[:, 0]
                 values = values[~np.isin(first & self._drop[1], self._drop[0])]
             yield values
+
+
+def _write(path: Path, arrays: list[np.ndarray], what: str, need: str) -> None:
+    """Write the arrays one after another to a new file."""
+    try:
+        with path.open("wb") as out:
+            for values in arrays:
+                values.tofile(out)
+    except OSError as exc:
+        raise DedupError(f"cannot write {what} to {path.parent}: {exc.strerror or exc}; set TMPDIR to a "
+                         f"folder with {need}") from exc
 
 
 _FOLDER_PREFIX = "dedup-scan-"

@@ -55,3 +55,44 @@ def test_a_scan_removes_folders_that_killed_scans_left_and_keeps_live_ones(tmp_p
         (folder / "band000.u64").write_bytes(b"\0" * 8)
     scan([{"id": "a", "text": "The central bank raised its main interest rate on Tuesday."}])
     assert not dead.exists() and live.exists() and other.exists()
+
+
+def test_appends_tagged_elsewhere_read_back_in_tag_order(tmp_path):
+    """A scan's workers append to pickled copies, each chunk tagged with its first index, in
+    whatever order they finish: the original object reads every chunk, in tag order."""
+    import pickle
+
+    rng = np.random.default_rng(3)
+    chunks = {tag: rng.integers(0, 2**64, size=(rows, 3), dtype=np.uint64, endpoint=False)
+              for tag, rows in ((0, 4), (4, 0), (7, 6), (20, 2))}
+    spilled = SpilledKeys(tmp_path, 3)
+    for tag in (20, 0, 7, 4):
+        pickle.loads(pickle.dumps(spilled)).append(chunks[tag], tag=tag)
+    whole = np.concatenate([chunks[tag] for tag in sorted(chunks)])
+    assert len(spilled) == len(whole)
+    assert all(np.array_equal(spilled[:, band], whole[:, band]) for band in range(3))
+
+
+@pytest.mark.parametrize("columns", [1, 2])
+@pytest.mark.parametrize("by", ["top", "hash"])
+def test_partitioned_parts_hold_every_value_once_in_tag_order(tmp_path, columns, by):
+    import pickle
+
+    from dedup.normalize import fmix64_array
+    from dedup.spill import PartitionedKeys
+
+    rng = np.random.default_rng(5)
+    shape = (lambda n: (n, columns)) if columns > 1 else (lambda n: (n,))
+    chunks = {tag: rng.integers(0, 2**63, size=shape(n), dtype=np.uint64) for tag, n in ((0, 50), (50, 0), (90, 70))}
+    spill = PartitionedKeys(tmp_path, "keys", 8, by=by, columns=columns)
+    for tag in (90, 50, 0):
+        pickle.loads(pickle.dumps(spill)).append(chunks[tag], tag=tag)
+    parts = list(PartitionedKeys(tmp_path, "keys", 8, by=by, columns=columns).parts())  # another object, same files
+    assert len(parts) == 8
+    whole = np.concatenate([chunks[tag] for tag in sorted(chunks)])
+    first = whole if columns == 1 else whole[:, 0]
+    part_of = ((first if by == "top" else fmix64_array(first)) >> np.uint64(61)).astype(int)
+    for part, values in enumerate(parts):
+        assert np.array_equal(values, whole[part_of == part])  # every value of the part, in tag order
+    dropped = np.concatenate(list(spill.without_owners([int(first[0] & np.uint64(255))], np.uint64(255)).parts()))
+    assert len(dropped) == int(np.count_nonzero(first & np.uint64(255) != first[0] & np.uint64(255)))
