@@ -317,12 +317,13 @@ def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Pro
         members = [m for ms in copies.values() for m in ms]
         triples = triples.without_owners(members, OWNER_MASK)
         pieces = pieces.without_owners(members, OWNER_MASK)
-        # The context-triple and verbatim-piece pairs come from their own files: a worker counts
+        # (first, while the workers are free: its batches would otherwise wait behind the jobs below)
+        near = {} if config.all_pairs else _near_copy_groups(pool, keys, intake.articles, config)
+        # The context-triple and verbatim-piece pairs come from their own files: the workers count
         # them meanwhile.
         executor = pool.running()
         triple_job = executor.submit(_triple_pairs, triples, folder) if executor else None
         piece_job = executor.submit(_piece_pairs, pieces, folder) if executor else None
-        near = {} if config.all_pairs else _near_copy_groups(pool, keys, intake.articles, config)
         candidates, short, stats = candidate_pairs(keys, config)
         triple_candidates, close, stats["context_triples"] = (triple_job.result() if triple_job
                                                               else _triple_pairs(triples, folder))
