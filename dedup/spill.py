@@ -120,13 +120,16 @@ class PartitionedKeys:
         if len(values) == 0:
             return
         first = values if self._columns == 1 else values[:, 0]
+        order = slice(None)
         if self._parts == 1:
-            order, bounds = slice(None), np.array([0, len(values)])
+            bounds = np.array([0, len(values)])
         else:
             top = first if self._by == "top" else fmix64_array(first)
-            part = (top >> self._shift).astype(np.int16)  # (numpy's stable sort of int16 is a radix sort)
-            order = np.argsort(part, kind="stable")
-            bounds = np.searchsorted(part[order], np.arange(self._parts + 1))
+            part = (top >> self._shift).astype(np.int16)
+            if np.any(part[1:] < part[:-1]):  # (sorted keys, as signing makes them, are in part order already)
+                order = np.argsort(part, kind="stable")  # (numpy's stable sort of int16 is a radix sort)
+                part = part[order]
+            bounds = np.searchsorted(part, np.arange(self._parts + 1))
         header = (bounds * self._columns).astype(np.uint64)
         _write(self._folder / f"{self._name}.{tag:012d}.u64", [header, values[order]], "keys", "more free space")
 

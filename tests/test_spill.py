@@ -73,9 +73,10 @@ def test_appends_tagged_elsewhere_read_back_in_tag_order(tmp_path):
     assert all(np.array_equal(spilled[:, band], whole[:, band]) for band in range(3))
 
 
+@pytest.mark.parametrize("ordered", [False, True])  # signing appends sorted keys, already in part order
 @pytest.mark.parametrize("columns", [1, 2])
 @pytest.mark.parametrize("by", ["top", "hash"])
-def test_partitioned_parts_hold_every_value_once_in_tag_order(tmp_path, columns, by):
+def test_partitioned_parts_hold_every_value_once_in_tag_order(tmp_path, columns, by, ordered):
     import pickle
 
     from dedup.normalize import fmix64_array
@@ -84,6 +85,8 @@ def test_partitioned_parts_hold_every_value_once_in_tag_order(tmp_path, columns,
     rng = np.random.default_rng(5)
     shape = (lambda n: (n, columns)) if columns > 1 else (lambda n: (n,))
     chunks = {tag: rng.integers(0, 2**63, size=shape(n), dtype=np.uint64) for tag, n in ((0, 50), (50, 0), (90, 70))}
+    if ordered:
+        chunks = {tag: c[np.argsort(c if columns == 1 else c[:, 0])] for tag, c in chunks.items()}
     spill = PartitionedKeys(tmp_path, "keys", 8, by=by, columns=columns)
     for tag in (90, 50, 0):
         pickle.loads(pickle.dumps(spill)).append(chunks[tag], tag=tag)
