@@ -61,9 +61,7 @@ class SpilledKeys:
         return [(path, int(path.stem.rsplit(".", 1)[1])) for path in paths]
 
     def _column(self, band: int) -> np.ndarray:
-        pieces = [np.fromfile(path, dtype=np.uint64, count=rows, offset=band * rows * 8)
-                  for path, rows in self._chunks() if rows]
-        column = np.concatenate(pieces) if pieces else np.empty(0, np.uint64)
+        column = _gather([(path, band * rows, rows) for path, rows in self._chunks() if rows])
         return column if self._rows is None else column[self._rows]
 
     def __getitem__(self, index):
@@ -145,15 +143,30 @@ class PartitionedKeys:
         heads = [np.fromfile(path, dtype=np.uint64, count=self._parts + 1).astype(np.int64) for path in files]
         skip = (self._parts + 1) * 8
         for part in range(self._parts):
-            pieces = [np.fromfile(path, dtype=np.uint64, count=head[part + 1] - head[part], offset=skip + head[part] * 8)
-                      for path, head in zip(files, heads) if head[part + 1] > head[part]]
-            values = np.concatenate(pieces) if pieces else np.empty(0, np.uint64)
+            values = _gather([(path, skip // 8 + head[part], head[part + 1] - head[part])
+                              for path, head in zip(files, heads) if head[part + 1] > head[part]])
             if self._columns > 1:
                 values = values.reshape(-1, self._columns)
             if self._drop is not None and len(self._drop[0]):
                 first = values if self._columns == 1 else values[:, 0]
                 values = values[~np.isin(first & self._drop[1], self._drop[0])]
             yield values
+
+
+def _gather(pieces: list[tuple[Path, int, int]]) -> np.ndarray:
+    """The uint64 values ``(file, first, count)`` of each piece, one piece after another, read
+    straight into one array (no array per piece to copy from: reading parts is most of what
+    the scan's later stages do with these files)."""
+    values = np.empty(sum(int(count) for _, _, count in pieces), dtype=np.uint64)
+    at = 0
+    for path, first, count in pieces:
+        with path.open("rb") as stream:
+            stream.seek(int(first) * 8)
+            got = stream.readinto(memoryview(values[at : at + count]).cast("B"))
+        if got != int(count) * 8:
+            raise DedupError(f"{path} is shorter than expected: a scan's temporary files changed while it ran")
+        at += int(count)
+    return values
 
 
 def _write(path: Path, arrays: list[np.ndarray], what: str, need: str) -> None:
