@@ -253,13 +253,14 @@ _CHUNK = 1000  # articles per signing task
 # Freed at once, their pages go back to the system (glibc), and the next chunk's arrays of the
 # same sizes fault them in again: a 20k scan took 266,000 page faults against 77,000-100,000 in
 # one process (1.3 s of system time against 0.9), and 347,000-366,000 against 256,000-262,000 with two
-# workers.
+# workers. The tasks of the later stages let it go.
 _last_signed: list[ChunkKeys] = []
 
 
 def _compare_batch(articles: dict[int, Article], pairs: list[tuple[int, int, bool]], config: Config) -> list[Pair]:
     """Phase 3 task: read the articles' texts again, then verify and align a batch of candidate
     pairs ``(i, j, found by context triples)``."""
+    _last_signed.clear()
     order = sorted(articles)
     documents = dict(zip(order, prepare_many(reread([articles[i] for i in order], config), config)))
     return [p for i, j, reworded in pairs
@@ -358,11 +359,13 @@ def scan(articles: Iterable[Any], config: Config | None = None, *, progress: Pro
 
 def _triple_pairs(triples: PartitionedKeys, folder: str) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     """Phase 2 task: the candidate pairs of the context triples in their files."""
+    _last_signed.clear()
     return spilled_triple_pairs(triples.parts(), folder, KEY_MASK, OWNER_MASK)
 
 
 def _piece_pairs(pieces: PartitionedKeys, folder: str) -> tuple[np.ndarray, dict[str, Any]]:
     """Phase 2 task: the candidate pairs of the verbatim pieces in their files."""
+    _last_signed.clear()
     return spilled_piece_pairs(pieces.parts(), folder, KEY_MASK, OWNER_MASK)
 
 
@@ -396,6 +399,7 @@ def _near_copy_groups(pool, keys: list[list[np.ndarray]], articles: list[Article
 
 def _near_duplicates(articles: dict[int, Article], pairs: list[tuple[int, int]], config: Config) -> list[tuple[int, int]]:
     """Task: the pairs of a batch whose shingle sets reach the near-duplicate threshold."""
+    _last_signed.clear()
     order = sorted(articles)
     documents = dict(zip(order, prepare_many(reread([articles[i] for i in order], config), config)))
     return [(i, j) for i, j, _ in pairs if verify(documents[i], documents[j])[1] >= config.threshold]
