@@ -140,10 +140,10 @@ class PartitionedKeys:
     def parts(self) -> Iterator[np.ndarray]:
         """Each part's values (rows, with several columns), in the order of their appends' tags."""
         files = sorted(self._folder.glob(f"{self._name}.*.u64"))
-        heads = [np.fromfile(path, dtype=np.uint64, count=self._parts + 1).astype(np.int64) for path in files]
-        skip = (self._parts + 1) * 8
+        header = self._parts + 1  # values before each file's parts: their bounds
+        heads = [np.fromfile(path, dtype=np.uint64, count=header).astype(np.int64) for path in files]
         for part in range(self._parts):
-            values = _gather([(path, skip // 8 + head[part], head[part + 1] - head[part])
+            values = _gather([(path, header + head[part], head[part + 1] - head[part])
                               for path, head in zip(files, heads) if head[part + 1] > head[part]])
             if self._columns > 1:
                 values = values.reshape(-1, self._columns)
